@@ -1,0 +1,60 @@
+/**
+ * Every error the @kaviar/flags packages throw is a `FlagsError` with a stable string `code`,
+ * so callers branch on `err.code`, never on message text. Evaluation never throws: these are for
+ * programmer errors, bad configuration and failed admin operations.
+ */
+export class FlagsError extends Error {
+  /** Stable, documented identifier of the error kind (e.g. `INVALID_FLAG`). */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A flag definition (or a field of one) is not valid. `field` names it, `value` is what was given. */
+export class InvalidFlagError extends FlagsError {
+  readonly field: string;
+  readonly value: unknown;
+
+  constructor(field: string, value: unknown, problem: string) {
+    super('INVALID_FLAG', `Invalid flag ${field}: ${describe(value)} ${problem}`);
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** An operation did not finish in time (e.g. `ready({ timeoutMs })`). */
+export class TimeoutError extends FlagsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TIMEOUT', message, options);
+  }
+}
+
+/** The client or source was used after `close()`. */
+export class ClosedError extends FlagsError {
+  constructor(what: string) {
+    super('CLOSED', `${what} is closed`);
+  }
+}
+
+/** Turns anything caught into an `Error`, keeping the original as `cause` when it was not one. */
+export function toError(caught: unknown): Error {
+  if (caught instanceof Error) return caught;
+  return new Error(typeof caught === 'string' ? caught : describe(caught), { cause: caught });
+}
+
+/** A short, printable form of a value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === undefined) return 'undefined';
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return String(value);
+  }
+}

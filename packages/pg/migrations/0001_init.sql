@@ -1,0 +1,139 @@
+-- @kaviar/flags schema, version 1.
+-- `{{schema}}` is replaced by the quoted schema identifier, `{{schema_literal}}` by it as a SQL string
+-- literal (for pg_notify payloads), before this runs. Never edit this file once released: add 0002_*.sql.
+--
+-- Invariants:
+-- * Every transaction that changes flags or allowlist takes ONE new version from version_seq, while
+--   holding the row lock on state, so versions become visible in commit order: a reader that has seen
+--   version v and later reads `state.version = w` finds every change in (v, w] in `changes`.
+-- * Every such transaction sends pg_notify('kaviar_flags', '{"schema": ..., "version": ...}').
+
+create table {{schema}}.state (
+  id boolean primary key default true check (id),
+  version bigint not null default 0
+);
+insert into {{schema}}.state (id, version) values (true, 0);
+
+create sequence {{schema}}.version_seq;
+
+create table {{schema}}.flags (
+  key text primary key check (key ~ '^[a-z0-9][a-z0-9_.-]{0,127}$'),
+  enabled boolean not null default false,
+  rollout_percentage numeric(5, 2) not null default 0
+    check (rollout_percentage >= 0 and rollout_percentage <= 100),
+  description text not null default '',
+  version bigint not null default 0,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  updated_by text not null default 'unknown'
+);
+
+create table {{schema}}.allowlist (
+  flag_key text not null references {{schema}}.flags (key) on delete cascade,
+  subject_id text not null check (length(subject_id) between 1 and 1024),
+  added_at timestamptz not null default now(),
+  added_by text not null default 'unknown',
+  version bigint not null default 0,
+  primary key (flag_key, subject_id)
+);
+
+-- One row per changed flag or allowlist entry; lets a poll load only what changed since a version.
+-- subject_id is null for a change to the flag row itself. op: 'upsert' | 'delete'.
+create table {{schema}}.changes (
+  version bigint not null,
+  flag_key text not null,
+  subject_id text,
+  op text not null check (op in ('upsert', 'delete'))
+);
+create index changes_version_idx on {{schema}}.changes (version);
+
+create table {{schema}}.audit (
+  id bigint generated always as identity primary key,
+  flag_key text not null,
+  action text not null,
+  actor text not null check (length(actor) > 0),
+  reason text,
+  before jsonb,
+  after jsonb,
+  at timestamptz not null default now(),
+  version bigint
+);
+create index audit_flag_at_idx on {{schema}}.audit (flag_key, at desc, id desc);
+
+create table {{schema}}.checkpoints (
+  id bigint generated always as identity primary key,
+  flag_key text not null,
+  phase text not null,
+  label text not null,
+  status text not null check (status in ('PASS', 'WARN', 'FAIL', 'UNKNOWN')),
+  expected jsonb not null default '{}',
+  findings jsonb not null default '[]',
+  config_version bigint,
+  at timestamptz not null default now()
+);
+create index checkpoints_flag_at_idx on {{schema}}.checkpoints (flag_key, at desc, id desc);
+
+create table {{schema}}.instances (
+  id text primary key,
+  app text not null default '',
+  host text not null default '',
+  pid integer,
+  started_at timestamptz not null default now(),
+  last_seen_at timestamptz not null default now(),
+  loaded_version bigint not null default 0,
+  state text not null default 'starting',
+  last_error text
+);
+
+-- Evaluation counts per flag, instance, flag version and time window (evaluations with a subject id).
+-- enabled includes allowlisted; the rollout share is (enabled - allowlisted) / (evaluations - allowlisted).
+create table {{schema}}.exposures (
+  flag_key text not null,
+  instance_id text not null,
+  flag_version bigint not null,
+  window_start timestamptz not null,
+  evaluations bigint not null default 0 check (evaluations >= 0),
+  enabled bigint not null default 0 check (enabled >= 0 and enabled <= evaluations),
+  allowlisted bigint not null default 0 check (allowlisted >= 0 and allowlisted <= enabled),
+  primary key (flag_key, instance_id, flag_version, window_start)
+);
+
+create function {{schema}}.bump_version() returns trigger language plpgsql as $$
+declare
+  v bigint;
+  k text;
+  s text;
+  o text;
+begin
+  -- One version per transaction, taken under the state row lock (see the invariants above).
+  v := nullif(current_setting('kaviar_flags.tx_version_' || md5({{schema_literal}}), true), '')::bigint;
+  if v is null then
+    update {{schema}}.state set version = nextval('{{schema}}.version_seq') returning version into v;
+    perform set_config('kaviar_flags.tx_version_' || md5({{schema_literal}}), v::text, true);
+    perform pg_notify('kaviar_flags', json_build_object('schema', {{schema_literal}}, 'version', v)::text);
+  end if;
+  if TG_OP = 'DELETE' then
+    o := 'delete';
+  else
+    o := 'upsert';
+    new.version := v;
+  end if;
+  if TG_TABLE_NAME = 'flags' then
+    k := case when TG_OP = 'DELETE' then old.key else new.key end;
+    s := null;
+  else
+    k := case when TG_OP = 'DELETE' then old.flag_key else new.flag_key end;
+    s := case when TG_OP = 'DELETE' then old.subject_id else new.subject_id end;
+  end if;
+  insert into {{schema}}.changes (version, flag_key, subject_id, op) values (v, k, s, o);
+  if TG_OP = 'DELETE' then
+    return old;
+  end if;
+  return new;
+end;
+$$;
+
+create trigger flags_version before insert or update or delete on {{schema}}.flags
+  for each row execute function {{schema}}.bump_version();
+create trigger allowlist_version before insert or update or delete on {{schema}}.allowlist
+  for each row execute function {{schema}}.bump_version();
