@@ -11,14 +11,17 @@ const alias = {
   '@kaviar/flags-cli': src('cli'),
 };
 
-const project = (name: string, dir: string, extra: Record<string, unknown> = {}) => ({
+const project = (
+  name: string,
+  dir: string,
+  include = ['src/**/*.test.ts', 'test/**/*.test.ts'],
+) => ({
   extends: true as const,
   resolve: { alias },
   test: {
     name,
     root: dir,
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    ...extra,
+    include,
   },
 });
 
@@ -31,7 +34,7 @@ export default defineConfig({
       project('pg', 'packages/pg'),
       project('monitor', 'packages/monitor'),
       project('cli', 'packages/cli'),
-      project('examples', 'examples'),
+      project('examples', 'examples', ['*/src/**/*.test.ts', '*/test/**/*.test.ts']),
     ],
   },
 });
