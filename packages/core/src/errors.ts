@@ -48,7 +48,8 @@ export function toError(caught: unknown): Error {
 
 /** A short, printable form of a value for error messages. */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === 'bigint') return `${value}n`;
   if (value === undefined) return 'undefined';
   try {

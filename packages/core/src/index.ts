@@ -1,4 +1,16 @@
-export type { FlagConfig, Subject, Reason, EvaluationResult, Evaluation } from './types';
+export { BUCKETS, bucketOf, thresholdOf } from './bucket';
+export { ClosedError, describe, FlagsError, InvalidFlagError, TimeoutError, toError } from './errors';
+export { evaluate } from './evaluate';
+export {
+  type ClientStatus,
+  createFlagClient,
+  type ExposureCount,
+  type FlagClient,
+  type FlagClientOptions,
+} from './flag-client';
+export { createListenerSet, type ListenerSet } from './listener-set';
+export { createMemorySource, type MemorySource, type MemorySourceOptions } from './memory-source';
+export { assertFlagKey, FLAG_KEY_PATTERN, parseFlag, parseRolloutPercentage } from './parse-flag';
 export type {
   FlagSnapshot,
   FlagSource,
@@ -8,4 +20,11 @@ export type {
   SourceState,
   SourceStatus,
 } from './source';
-export { FlagsError, InvalidFlagError, TimeoutError, ClosedError, toError, describe } from './errors';
+export { subjectIdOf } from './subject';
+export {
+  createTestFlags,
+  type FindSubjectsOptions,
+  type TestFlagDefinition,
+  type TestFlags,
+} from './test-flags';
+export type { Evaluation, EvaluationResult, FlagConfig, Reason, Subject } from './types';

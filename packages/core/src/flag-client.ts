@@ -1,0 +1,234 @@
+/**
+ * The flag client: evaluates against the latest snapshot its source published, synchronously.
+ *
+ * Invariants:
+ * - `isEnabled` never throws and does a map lookup, a Set lookup and one hash; nothing else on the
+ *   hot path (exposure counting, when on, is three integer increments).
+ * - The compiled flag map is replaced whole on each source change; flags whose config object did not
+ *   change keep their compiled form (and counters).
+ * - Once a snapshot is loaded, a failing source never takes it away: it only marks it stale.
+ */
+import { BUCKETS } from './bucket';
+import { bucketFor, type CompiledFlag, compileFlag } from './compiled-flag';
+import { ClosedError, toError } from './errors';
+import { evaluateCompiled } from './evaluate';
+import { createListenerSet } from './listener-set';
+import type { FlagSnapshot, FlagSource, ReadyResult, SourceEvent, SourceStatus } from './source';
+import { subjectIdOf } from './subject';
+import type { Evaluation, Subject } from './types';
+
+/** Options of `createFlagClient`. */
+export interface FlagClientOptions {
+  /** Where flags come from: the Postgres source, a memory source, a file snapshot. */
+  readonly source: FlagSource;
+  /**
+   * Count evaluations per flag (evaluations with a subject id, enabled, enabled by allowlist) for
+   * `takeExposures()`. The Postgres source flushes them for the monitor. Default `false`.
+   */
+  readonly countExposures?: boolean;
+  /** Clock in epoch ms, for tests. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Source status plus what a caller usually wants to know: is it stale, and how old is the data. */
+export interface ClientStatus extends SourceStatus {
+  /** `true` while the source cannot confirm its data (`state === 'stale'`). */
+  readonly stale: boolean;
+  /** Milliseconds since the data was last confirmed current; 0 before anything is loaded. */
+  readonly ageMs: number;
+}
+
+/** Evaluation counts of one flag version since the last `takeExposures()`. */
+export interface ExposureCount {
+  readonly flagKey: string;
+  /** The flag's `version` when evaluated (0 if the source has none). */
+  readonly flagVersion: number;
+  /** Evaluations with a subject id (`NO_SUBJECT` and `DISABLED` are not counted). */
+  readonly evaluations: number;
+  /** Of those, how many were enabled (allowlisted included). */
+  readonly enabled: number;
+  /** Of those, how many were enabled because of the allowlist. */
+  readonly allowlisted: number;
+}
+
+type EventOf<T extends SourceEvent['type']> = Extract<SourceEvent, { type: T }>;
+
+/** Evaluates flags in-process. Create with `createFlagClient`, `createTestFlags` or the Postgres source. */
+export interface FlagClient {
+  /**
+   * Whether `key` is on for `subject`. Synchronous, never throws. Returns `fallback` only when the
+   * flag is unknown (or nothing is loaded yet); a disabled flag is `false` whatever the fallback.
+   */
+  isEnabled(key: string, subject: Subject, fallback?: boolean): boolean;
+  /** The full result with reason, bucket, version and freshness. Never throws. */
+  evaluate(key: string, subject: Subject): Evaluation;
+  /** The source's state, version, origin and the data's age. */
+  status(): ClientStatus;
+  /** The snapshot being served, or `undefined` before the first load. */
+  snapshot(): FlagSnapshot | undefined;
+  /** Resolves when the source serves data; rejects with `TimeoutError` after `timeoutMs`. */
+  ready(options?: { readonly timeoutMs?: number }): Promise<ReadyResult>;
+  /** Subscribes to `change`, `error` or `state` events; returns the unsubscribe function. */
+  on<T extends SourceEvent['type']>(type: T, listener: (event: EventOf<T>) => void): () => void;
+  /** Returns the exposure counts since the last call and resets them (empty unless `countExposures`). */
+  takeExposures(): ExposureCount[];
+  /** Closes the client and its source. Idempotent. */
+  close(): Promise<void>;
+}
+
+const NOT_READY = Object.freeze({ version: 0 });
+
+class DefaultFlagClient implements FlagClient {
+  private flags = new Map<string, CompiledFlag>();
+  private current: FlagSnapshot | undefined;
+  private retired: CompiledFlag[] = [];
+  private readonly events = createListenerSet<SourceEvent>();
+  private readonly unsubscribe: () => void;
+  private readonly counting: boolean;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(
+    private readonly source: FlagSource,
+    options: FlagClientOptions,
+  ) {
+    this.counting = options.countExposures ?? false;
+    this.now = options.now ?? Date.now;
+    this.unsubscribe = source.subscribe((event) => {
+      if (event.type === 'change') this.load(event.snapshot);
+      this.events.emit(event);
+    });
+    const initial = source.current();
+    if (initial !== undefined) this.load(initial);
+  }
+
+  private load(snapshot: FlagSnapshot): void {
+    if (snapshot === this.current) return;
+    const next = new Map<string, CompiledFlag>();
+    for (const [key, config] of snapshot.flags) {
+      // Each client compiles its own: the exposure counters live on the compiled flag.
+      const old = this.flags.get(key);
+      next.set(key, old !== undefined && old.config === config ? old : compileFlag(config));
+    }
+    if (this.counting) {
+      for (const [key, old] of this.flags) {
+        if (next.get(key) !== old && old.evaluations > 0) this.retired.push(old);
+      }
+    }
+    this.flags = next;
+    this.current = snapshot;
+  }
+
+  isEnabled(key: string, subject: Subject, fallback = false): boolean {
+    try {
+      const flag = this.flags.get(key);
+      if (flag === undefined) return fallback;
+      if (!flag.enabled) return false;
+      const id = typeof subject === 'string' ? subject : subjectIdOf(subject);
+      if (id === '') return false;
+      if (flag.allowlist.size !== 0 && flag.allowlist.has(id)) {
+        if (this.counting) count(flag, true, true);
+        return true;
+      }
+      const threshold = flag.threshold;
+      const on = threshold >= BUCKETS || (threshold !== 0 && bucketFor(flag, id) < threshold);
+      if (this.counting) count(flag, on, false);
+      return on;
+    } catch {
+      return fallback;
+    }
+  }
+
+  evaluate(key: string, subject: Subject): Evaluation {
+    const { version } = this.current ?? NOT_READY;
+    const { stale, ageMs } = this.status();
+    try {
+      if (this.current === undefined)
+        return { flagKey: key, enabled: false, reason: 'NOT_READY', version, stale, ageMs };
+      const flag = this.flags.get(key);
+      const result = evaluateCompiled(key, flag, subject);
+      if (
+        this.counting &&
+        flag !== undefined &&
+        (result.reason === 'ALLOWLIST' || result.bucket !== undefined)
+      ) {
+        count(flag, result.enabled, result.reason === 'ALLOWLIST');
+      }
+      return { ...result, version, stale, ageMs };
+    } catch {
+      return { flagKey: key, enabled: false, reason: 'NO_SUBJECT', version, stale, ageMs };
+    }
+  }
+
+  status(): ClientStatus {
+    const status = this.source.status();
+    const ageMs = status.confirmedAt === undefined ? 0 : Math.max(0, this.now() - status.confirmedAt);
+    return { ...status, stale: status.state === 'stale', ageMs };
+  }
+
+  snapshot(): FlagSnapshot | undefined {
+    return this.current;
+  }
+
+  ready(options?: { readonly timeoutMs?: number }): Promise<ReadyResult> {
+    if (this.closed) return Promise.reject(new ClosedError('Flag client'));
+    return this.source.ready(options);
+  }
+
+  on<T extends SourceEvent['type']>(type: T, listener: (event: EventOf<T>) => void): () => void {
+    return this.events.add((event) => {
+      if (event.type === type) listener(event as EventOf<T>);
+    });
+  }
+
+  takeExposures(): ExposureCount[] {
+    const out: ExposureCount[] = [];
+    const drain = (flag: CompiledFlag) => {
+      if (flag.evaluations === 0) return;
+      out.push({
+        flagKey: flag.key,
+        flagVersion: flag.config.version ?? 0,
+        evaluations: flag.evaluations,
+        enabled: flag.enabledCount,
+        allowlisted: flag.allowlisted,
+      });
+      flag.evaluations = 0;
+      flag.enabledCount = 0;
+      flag.allowlisted = 0;
+    };
+    for (const flag of this.retired) drain(flag);
+    this.retired = [];
+    for (const flag of this.flags.values()) drain(flag);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.events.clear();
+    try {
+      await this.source.close();
+    } catch (error) {
+      throw toError(error);
+    }
+  }
+}
+
+function count(flag: CompiledFlag, enabled: boolean, allowlisted: boolean): void {
+  flag.evaluations++;
+  if (enabled) flag.enabledCount++;
+  if (allowlisted) flag.allowlisted++;
+}
+
+/**
+ * Creates a client over a source. The client serves whatever the source has published; pair it with
+ * `await client.ready()` before taking traffic if you must not serve fallbacks.
+ *
+ * @example
+ * const client = createFlagClient({ source: createMemorySource([flag]) });
+ * client.isEnabled('passenger_favorites_matching', passenger);
+ */
+export function createFlagClient(options: FlagClientOptions): FlagClient {
+  return new DefaultFlagClient(options.source, options);
+}
