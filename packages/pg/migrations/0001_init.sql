@@ -8,9 +8,12 @@
 --   version v and later reads `state.version = w` finds every change in (v, w] in `changes`.
 -- * Every such transaction sends pg_notify('kaviar_flags', '{"schema": ..., "version": ...}').
 
+-- pruned_through: `changes` holds every change with a version above it (older rows may be pruned), so a
+-- reader at version v can load incrementally iff v >= pruned_through, and must load everything otherwise.
 create table {{schema}}.state (
   id boolean primary key default true check (id),
-  version bigint not null default 0
+  version bigint not null default 0,
+  pruned_through bigint not null default 0
 );
 insert into {{schema}}.state (id, version) values (true, 0);
 

@@ -1,0 +1,100 @@
+import { describe, FlagsError } from '@kaviar/flags-core';
+
+/** No flag with this key exists in the store. Code `FLAG_NOT_FOUND`. */
+export class FlagNotFoundError extends FlagsError {
+  readonly flagKey: string;
+
+  constructor(flagKey: string) {
+    super('FLAG_NOT_FOUND', `Flag ${describe(flagKey)} does not exist; create it first or check the key`);
+    this.flagKey = flagKey;
+  }
+}
+
+/** A flag with this key already exists. Code `FLAG_EXISTS`. */
+export class FlagExistsError extends FlagsError {
+  readonly flagKey: string;
+
+  constructor(flagKey: string, options?: { cause?: unknown }) {
+    super('FLAG_EXISTS', `Flag ${describe(flagKey)} already exists; update it instead`, options);
+    this.flagKey = flagKey;
+  }
+}
+
+/**
+ * A compare-and-set update lost: the flag's current values are not the expected ones, so nothing
+ * was written. Code `CONFLICT`. Re-read the flag and decide again.
+ */
+export class ConflictError extends FlagsError {
+  readonly flagKey: string;
+  /** The values the caller expected. */
+  readonly expected: Readonly<Record<string, unknown>>;
+  /** The values found in the store, for the same fields. */
+  readonly actual: Readonly<Record<string, unknown>>;
+
+  constructor(flagKey: string, expected: Record<string, unknown>, actual: Record<string, unknown>) {
+    super(
+      'CONFLICT',
+      `Flag ${describe(flagKey)} changed concurrently: expected ${describe(expected)}, found ${describe(actual)}; nothing was written`,
+    );
+    this.flagKey = flagKey;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The database schema is newer than this version of the package. Code `SCHEMA_AHEAD`. Upgrade the package. */
+export class SchemaAheadError extends FlagsError {
+  readonly databaseVersion: number;
+  readonly codeVersion: number;
+
+  constructor(schema: string, databaseVersion: number, codeVersion: number) {
+    super(
+      'SCHEMA_AHEAD',
+      `Schema "${schema}" is at migration ${databaseVersion} but this @kaviar/flags-pg only knows ${codeVersion}; upgrade @kaviar/flags-pg instead of running older code against it`,
+    );
+    this.databaseVersion = databaseVersion;
+    this.codeVersion = codeVersion;
+  }
+}
+
+/** The flags schema does not exist or is not migrated. Code `SCHEMA_MISSING`. Run `migrate()` first. */
+export class SchemaMissingError extends FlagsError {
+  constructor(schema: string, options?: { cause?: unknown }) {
+    super(
+      'SCHEMA_MISSING',
+      `Schema "${schema}" has no @kaviar/flags tables; run migrate() (or \`kaviar-flags migrate\`) first`,
+      options,
+    );
+  }
+}
+
+/** The database could not be reached or dropped the connection. Code `DB_UNAVAILABLE`. Retrying may help. */
+export class DatabaseUnavailableError extends FlagsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DB_UNAVAILABLE', `Database unavailable: ${message}`, options);
+  }
+}
+
+/** A snapshot document (or file) is not valid; `problems` lists every issue found. Code `INVALID_SNAPSHOT`. */
+export class InvalidSnapshotError extends FlagsError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    const shown = problems.slice(0, 10).join('; ');
+    const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : '';
+    super('INVALID_SNAPSHOT', `Invalid snapshot: ${shown}${more}; nothing was written`);
+    this.problems = problems;
+  }
+}
+
+/** An option passed to this package is not valid (e.g. a schema name). Code `INVALID_OPTION`. */
+export class InvalidOptionError extends FlagsError {
+  readonly option: string;
+  readonly value: unknown;
+
+  constructor(option: string, value: unknown, problem: string) {
+    super('INVALID_OPTION', `Invalid option ${option}: ${describe(value)} ${problem}`);
+    this.option = option;
+    this.value = value;
+  }
+}

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dropTestDb, forEachDatabase, openTestDb, testDatabaseKinds } from '../../../test/support/databases';
+import { type FlagsDb, migrate, SCHEMA_VERSION, SchemaAheadError, schemaVersion } from '../src/index';
+
+describe('generated migrations module', () => {
+  it('is up to date with migrations/*.sql', () => {
+    const script = fileURLToPath(new URL('../scripts/gen-migrations.mjs', import.meta.url));
+    // Throws (exit code 1) when src/migrations.generated.ts differs from what the SQL files produce.
+    const output = execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(output).toContain('up to date');
+  });
+});
+
+forEachDatabase((getDb) => {
+  it('is at the newest migration and a second run applies nothing', async () => {
+    const db = getDb();
+    expect(await schemaVersion(db)).toBe(SCHEMA_VERSION);
+    expect(await migrate(db)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
+  });
+
+  it('created the tables with their constraints', async () => {
+    const db = getDb();
+    const { rows } = await db.query<{ table_name: string }>(
+      'select table_name from information_schema.tables where table_schema = $1 order by table_name',
+      [db.schema],
+    );
+    expect(rows.map((r) => r.table_name)).toEqual([
+      'allowlist',
+      'audit',
+      'changes',
+      'checkpoints',
+      'exposures',
+      'flags',
+      'instances',
+      'schema_migrations',
+      'state',
+    ]);
+    await expect(
+      db.query(`insert into ${db.ident}.flags (key, rollout_percentage) values ('x', 101)`),
+    ).rejects.toThrow(/check constraint/);
+    await expect(db.query(`insert into ${db.ident}.flags (key) values ('Bad Key')`)).rejects.toThrow(
+      /check constraint/,
+    );
+  });
+
+  it('refuses a schema that is ahead of the code', async () => {
+    const db = getDb();
+    await db.query(
+      `insert into ${db.ident}.schema_migrations (version, name) values ($1, 'from_the_future')`,
+      [SCHEMA_VERSION + 1],
+    );
+    try {
+      const error = await migrate(db).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SchemaAheadError);
+      expect(error).toMatchObject({ code: 'SCHEMA_AHEAD', databaseVersion: SCHEMA_VERSION + 1 });
+    } finally {
+      await db.query(`delete from ${db.ident}.schema_migrations where version = $1`, [SCHEMA_VERSION + 1]);
+    }
+  });
+});
+
+describe.each(testDatabaseKinds())('%s: concurrent migrators', (kind) => {
+  const opened: FlagsDb[] = [];
+  afterAll(async () => {
+    await Promise.all(opened.slice(1).map((db) => db.close()));
+    if (opened[0]) await dropTestDb(opened[0]);
+  });
+
+  it('20 migrators at once apply each migration exactly once', async () => {
+    const first = await openTestDb(kind, { migrated: false });
+    opened.push(first);
+    for (let i = 1; i < 20; i++)
+      opened.push(await openTestDb(kind, { schema: first.schema, migrated: false }));
+    const results = await Promise.all(opened.map((db) => migrate(db)));
+    const appliers = results.filter((r) => r.applied.length > 0);
+    expect(appliers).toEqual([{ from: 0, to: SCHEMA_VERSION, applied: [1] }]);
+    expect(results.every((r) => r.to === SCHEMA_VERSION)).toBe(true);
+    const { rows } = await first.query<{ version: number }>(
+      `select version from ${first.ident}.schema_migrations order by version`,
+    );
+    expect(rows.map((r) => r.version)).toEqual([1]);
+  });
+});
