@@ -15,7 +15,7 @@ import { evaluateCompiled } from './evaluate';
 import { createListenerSet } from './listener-set';
 import type { FlagSnapshot, FlagSource, ReadyResult, SourceEvent, SourceStatus } from './source';
 import { subjectIdOf } from './subject';
-import type { Evaluation, Subject } from './types';
+import type { Evaluation, EvaluationResult, Subject } from './types';
 
 /** Options of `createFlagClient`. */
 export interface FlagClientOptions {
@@ -75,8 +75,6 @@ export interface FlagClient {
   /** Closes the client and its source. Idempotent. */
   close(): Promise<void>;
 }
-
-const NOT_READY = Object.freeze({ version: 0 });
 
 class DefaultFlagClient implements FlagClient {
   private flags = new Map<string, CompiledFlag>();
@@ -140,30 +138,52 @@ class DefaultFlagClient implements FlagClient {
   }
 
   evaluate(key: string, subject: Subject): Evaluation {
-    const { version } = this.current ?? NOT_READY;
+    const version = this.current === undefined ? 0 : this.current.version;
     const { stale, ageMs } = this.status();
+    let result: EvaluationResult;
     try {
-      if (this.current === undefined)
-        return { flagKey: key, enabled: false, reason: 'NOT_READY', version, stale, ageMs };
-      const flag = this.flags.get(key);
-      const result = evaluateCompiled(key, flag, subject);
-      if (
-        this.counting &&
-        flag !== undefined &&
-        (result.reason === 'ALLOWLIST' || result.bucket !== undefined)
-      ) {
-        count(flag, result.enabled, result.reason === 'ALLOWLIST');
+      if (this.current === undefined) {
+        result = { flagKey: key, enabled: false, reason: 'NOT_READY' };
+      } else {
+        const flag = this.flags.get(key);
+        result = evaluateCompiled(key, flag, subject);
+        if (
+          this.counting &&
+          flag !== undefined &&
+          (result.reason === 'ALLOWLIST' || result.bucket !== undefined)
+        ) {
+          count(flag, result.enabled, result.reason === 'ALLOWLIST');
+        }
       }
-      return { ...result, version, stale, ageMs };
     } catch {
-      return { flagKey: key, enabled: false, reason: 'NO_SUBJECT', version, stale, ageMs };
+      result = { flagKey: key, enabled: false, reason: 'NO_SUBJECT' };
     }
+    // Built field by field: object spread is several times slower on Node 20.
+    return result.bucket === undefined
+      ? { flagKey: key, enabled: result.enabled, reason: result.reason, version, stale, ageMs }
+      : {
+          flagKey: key,
+          enabled: result.enabled,
+          reason: result.reason,
+          bucket: result.bucket,
+          version,
+          stale,
+          ageMs,
+        };
   }
 
   status(): ClientStatus {
-    const status = this.source.status();
-    const ageMs = status.confirmedAt === undefined ? 0 : Math.max(0, this.now() - status.confirmedAt);
-    return { ...status, stale: status.state === 'stale', ageMs };
+    const s = this.source.status();
+    const ageMs = s.confirmedAt === undefined ? 0 : Math.max(0, this.now() - s.confirmedAt);
+    const status = {
+      state: s.state,
+      version: s.version,
+      origin: s.origin,
+      confirmedAt: s.confirmedAt,
+      stale: s.state === 'stale',
+      ageMs,
+    };
+    return s.lastError === undefined ? status : Object.assign(status, { lastError: s.lastError });
   }
 
   snapshot(): FlagSnapshot | undefined {
