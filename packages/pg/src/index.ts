@@ -1,3 +1,20 @@
+export type { AllowlistResult, ImportAllowlistOptions } from './admin/allowlist';
+export { addToAllowlist, importAllowlist, removeFromAllowlist } from './admin/allowlist';
+export type {
+  AuditAction,
+  AuditAllowlistChange,
+  AuditEntry,
+  AuditFlagState,
+  ListAuditOptions,
+} from './admin/audit';
+export { AUDIT_IDS_SHOWN, listAudit } from './admin/audit';
+export type { NewFlag } from './admin/create-flag';
+export { createFlag } from './admin/create-flag';
+export { deleteFlag } from './admin/delete-flag';
+export type { FlagRow, WriteOptions } from './admin/flag-row';
+export { getAllowlist, getFlag, listFlags } from './admin/read-flags';
+export type { FlagChanges, UpdateOptions } from './admin/update-flag';
+export { updateFlag } from './admin/update-flag';
 export type { FlagsDb, NotificationListener, OpenDbOptions, Queryable } from './db';
 export { openDb } from './db';
 export {

@@ -1,0 +1,187 @@
+import { assertFlagKey, InvalidFlagError } from '@kaviar/flags-core';
+import type { FlagsDb, Queryable } from '../db';
+import { FlagNotFoundError } from '../errors';
+import { AUDIT_IDS_SHOWN, writeAudit } from './audit';
+import { checkWriteOptions, type WriteOptions } from './flag-row';
+
+/** What an allowlist write did. */
+export interface AllowlistResult {
+  /** Ids newly added (ids already present are not counted). */
+  readonly added: number;
+  /** Ids removed. */
+  readonly removed: number;
+  /** Allowlist size after the write. */
+  readonly size: number;
+}
+
+/** Options of {@link importAllowlist}. */
+export interface ImportAllowlistOptions extends WriteOptions {
+  /** Make the allowlist exactly `ids` (remove every other id). Default `false`: only add. */
+  readonly replace?: boolean;
+}
+
+// Rows per statement: large enough to amortise round trips, small enough for one parameter.
+const BATCH = 10_000;
+const MAX_ID_LENGTH = 1024;
+
+/** Validates and de-duplicates subject ids (non-empty strings up to 1024 characters). @internal */
+export function checkIds(ids: readonly string[]): string[] {
+  if (!Array.isArray(ids)) throw new InvalidFlagError('ids', ids, 'must be an array of subject ids');
+  ids.forEach((id, i) => {
+    if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH) {
+      throw new InvalidFlagError(
+        `ids[${i}]`,
+        id,
+        `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
+      );
+    }
+  });
+  return [...new Set(ids)];
+}
+
+// Locks the flag row (so a concurrent delete waits) and records who touched the flag last.
+async function touchFlag(tx: Queryable, ident: string, key: string, actor: string): Promise<void> {
+  const { rows } = await tx.query(
+    `update ${ident}.flags set updated_at = now(), updated_by = $2 where key = $1 returning key`,
+    [key, actor],
+  );
+  if (rows.length === 0) throw new FlagNotFoundError(key);
+}
+
+/** Inserts ids in batches; returns how many were new. @internal */
+export async function insertIds(
+  tx: Queryable,
+  ident: string,
+  key: string,
+  ids: readonly string[],
+  actor: string,
+): Promise<number> {
+  let added = 0;
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const { rows } = await tx.query<{ n: number }>(
+      `with inserted as (
+         insert into ${ident}.allowlist (flag_key, subject_id, added_by)
+         select $1, id, $3 from unnest($2::text[]) as id
+         on conflict do nothing returning 1
+       ) select count(*)::int as n from inserted`,
+      [key, ids.slice(i, i + BATCH), actor],
+    );
+    added += rows[0]?.n ?? 0;
+  }
+  return added;
+}
+
+async function deleteIds(tx: Queryable, ident: string, key: string, ids: readonly string[]): Promise<number> {
+  let removed = 0;
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const { rows } = await tx.query<{ n: number }>(
+      `with deleted as (
+         delete from ${ident}.allowlist where flag_key = $1 and subject_id = any($2::text[]) returning 1
+       ) select count(*)::int as n from deleted`,
+      [key, ids.slice(i, i + BATCH)],
+    );
+    removed += rows[0]?.n ?? 0;
+  }
+  return removed;
+}
+
+async function sizeOf(tx: Queryable, ident: string, key: string): Promise<number> {
+  const { rows } = await tx.query<{ n: number }>(
+    `select count(*)::int as n from ${ident}.allowlist where flag_key = $1`,
+    [key],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Adds subject ids to a flag's allowlist (ids already there are kept), with an `allowlist.add` audit row,
+ * in one transaction. Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
+ */
+export async function addToAllowlist(
+  db: FlagsDb,
+  key: string,
+  ids: readonly string[],
+  options: WriteOptions,
+): Promise<AllowlistResult> {
+  return addIds(db, key, ids, { ...options, replace: false }, 'allowlist.add');
+}
+
+/**
+ * Removes subject ids from a flag's allowlist (unknown ids are ignored), with an `allowlist.remove` audit
+ * row, in one transaction. Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
+ */
+export async function removeFromAllowlist(
+  db: FlagsDb,
+  key: string,
+  ids: readonly string[],
+  options: WriteOptions,
+): Promise<AllowlistResult> {
+  assertFlagKey(key);
+  const { actor, reason } = checkWriteOptions(options);
+  const unique = checkIds(ids);
+  return db.transaction(async (tx) => {
+    await touchFlag(tx, db.ident, key, actor);
+    const removed = await deleteIds(tx, db.ident, key, unique);
+    const size = await sizeOf(tx, db.ident, key);
+    await writeAudit(tx, db.ident, {
+      flagKey: key,
+      action: 'allowlist.remove',
+      actor,
+      reason,
+      before: null,
+      after: { removed, size, ids: unique.slice(0, AUDIT_IDS_SHOWN) },
+    });
+    return { added: 0, removed, size };
+  });
+}
+
+/**
+ * Bulk import: adds `ids` (10^5 ids take seconds: batched `insert ... select unnest(...)`), and with
+ * `replace: true` removes every id not in `ids`, with one `allowlist.import` audit row, in one transaction.
+ * Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
+ */
+export function importAllowlist(
+  db: FlagsDb,
+  key: string,
+  ids: readonly string[],
+  options: ImportAllowlistOptions,
+): Promise<AllowlistResult> {
+  return addIds(db, key, ids, options, 'allowlist.import');
+}
+
+async function addIds(
+  db: FlagsDb,
+  key: string,
+  ids: readonly string[],
+  options: ImportAllowlistOptions,
+  action: 'allowlist.import' | 'allowlist.add',
+): Promise<AllowlistResult> {
+  assertFlagKey(key);
+  const { actor, reason } = checkWriteOptions(options);
+  const unique = checkIds(ids);
+  return db.transaction(async (tx) => {
+    await touchFlag(tx, db.ident, key, actor);
+    let removed = 0;
+    if (options.replace) {
+      const { rows } = await tx.query<{ n: number }>(
+        `with deleted as (
+           delete from ${db.ident}.allowlist where flag_key = $1
+           and subject_id not in (select unnest($2::text[])) returning 1
+         ) select count(*)::int as n from deleted`,
+        [key, unique],
+      );
+      removed = rows[0]?.n ?? 0;
+    }
+    const added = await insertIds(tx, db.ident, key, unique, actor);
+    const size = await sizeOf(tx, db.ident, key);
+    await writeAudit(tx, db.ident, {
+      flagKey: key,
+      action,
+      actor,
+      reason,
+      before: null,
+      after: { added, ...(options.replace && { removed }), size, ids: unique.slice(0, AUDIT_IDS_SHOWN) },
+    });
+    return { added, removed, size };
+  });
+}

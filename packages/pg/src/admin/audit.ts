@@ -1,0 +1,130 @@
+import type { FlagsDb, Queryable } from '../db';
+import type { FlagRow } from './flag-row';
+
+/** What an audit row records. `restore` is a change made by `importSnapshot`. */
+export type AuditAction =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'allowlist.add'
+  | 'allowlist.remove'
+  | 'allowlist.import'
+  | 'restore';
+
+/** The audited state of a flag row. */
+export interface AuditFlagState {
+  readonly enabled: boolean;
+  readonly rolloutPercentage: number;
+  readonly description: string;
+}
+
+/** The audited effect of an allowlist change; `ids` holds the first few ids only. */
+export interface AuditAllowlistChange {
+  readonly added?: number;
+  readonly removed?: number;
+  /** Allowlist size after the change. */
+  readonly size?: number;
+  readonly ids?: readonly string[];
+}
+
+/** One audited change, as returned by {@link listAudit}. */
+export interface AuditEntry {
+  readonly id: number;
+  readonly flagKey: string;
+  readonly action: AuditAction;
+  readonly actor: string;
+  readonly reason: string | null;
+  /** The flag before (`null` on create, and for allowlist changes). */
+  readonly before: AuditFlagState | AuditAllowlistChange | null;
+  /** The flag after (`null` on delete), or what an allowlist change did. */
+  readonly after: AuditFlagState | AuditAllowlistChange | null;
+  readonly at: Date;
+  /** The store version the change was committed as. */
+  readonly version: number | null;
+}
+
+/** How many ids an allowlist audit row keeps. */
+export const AUDIT_IDS_SHOWN = 10;
+
+/** @internal */
+export function auditState(
+  row: Pick<FlagRow, 'enabled' | 'rolloutPercentage' | 'description'>,
+): AuditFlagState {
+  return { enabled: row.enabled, rolloutPercentage: row.rolloutPercentage, description: row.description };
+}
+
+/**
+ * Writes an audit row inside the write's transaction, with the version that transaction took
+ * (`state.version`, already bumped by the write's trigger and locked by it). @internal
+ */
+export async function writeAudit(
+  tx: Queryable,
+  ident: string,
+  entry: {
+    flagKey: string;
+    action: AuditAction;
+    actor: string;
+    reason: string | null;
+    before: object | null;
+    after: object | null;
+  },
+): Promise<number> {
+  const { rows } = await tx.query<{ version: number }>(
+    `insert into ${ident}.audit (flag_key, action, actor, reason, before, after, version)
+     values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, (select version from ${ident}.state))
+     returning version`,
+    [
+      entry.flagKey,
+      entry.action,
+      entry.actor,
+      entry.reason,
+      entry.before === null ? null : JSON.stringify(entry.before),
+      entry.after === null ? null : JSON.stringify(entry.after),
+    ],
+  );
+  return rows[0]?.version ?? 0;
+}
+
+/** Filters for {@link listAudit}. */
+export interface ListAuditOptions {
+  /** Only changes to this flag. */
+  readonly flagKey?: string;
+  /** Only changes at or after this time. */
+  readonly since?: Date;
+  /** At most this many entries. Default 100. */
+  readonly limit?: number;
+}
+
+interface RawAudit {
+  id: number;
+  flag_key: string;
+  action: AuditAction;
+  actor: string;
+  reason: string | null;
+  before: AuditEntry['before'];
+  after: AuditEntry['after'];
+  at: Date;
+  version: number | null;
+}
+
+/** Audited changes, newest first. */
+export async function listAudit(db: FlagsDb, options: ListAuditOptions = {}): Promise<AuditEntry[]> {
+  const limit = options.limit ?? 100;
+  const { rows } = await db.query<RawAudit>(
+    `select id, flag_key, action, actor, reason, before, after, at, version from ${db.ident}.audit
+     where ($1::text is null or flag_key = $1) and ($2::timestamptz is null or at >= $2)
+     order by at desc, id desc limit $3`,
+    [options.flagKey ?? null, options.since ?? null, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    flagKey: r.flag_key,
+    action: r.action,
+    actor: r.actor,
+    reason: r.reason,
+    before: r.before,
+    after: r.after,
+    at: r.at,
+    version: r.version,
+  }));
+}

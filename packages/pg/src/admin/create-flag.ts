@@ -1,0 +1,54 @@
+import { assertFlagKey, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
+import type { FlagsDb } from '../db';
+import { FlagExistsError } from '../errors';
+import { auditState, writeAudit } from './audit';
+import {
+  checkDescription,
+  checkWriteOptions,
+  type FlagRow,
+  readFlagRow,
+  type WriteOptions,
+} from './flag-row';
+
+/** A new flag. Defaults: disabled, 0 % rollout, empty description. */
+export interface NewFlag {
+  readonly key: string;
+  readonly enabled?: boolean;
+  /** 0..100, at most two decimals; numeric strings accepted. Default 0. */
+  readonly rolloutPercentage?: number | string;
+  readonly description?: string;
+}
+
+/**
+ * Creates a flag and its `create` audit row in one transaction.
+ * Throws `FlagExistsError` when the key is taken, `InvalidFlagError` for bad input (nothing written).
+ *
+ * @example
+ * await createFlag(db, { key: 'passenger_favorites_matching', enabled: true, rolloutPercentage: 1 }, { actor: 'ana' });
+ */
+export async function createFlag(db: FlagsDb, flag: NewFlag, options: WriteOptions): Promise<FlagRow> {
+  const key = assertFlagKey(flag?.key);
+  const { actor, reason } = checkWriteOptions(options);
+  const enabled = flag.enabled ?? false;
+  if (typeof enabled !== 'boolean') throw new InvalidFlagError('enabled', enabled, 'must be true or false');
+  const rolloutPercentage = parseRolloutPercentage(flag.rolloutPercentage ?? 0);
+  const description = checkDescription(flag.description ?? '');
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query(
+      `insert into ${db.ident}.flags (key, enabled, rollout_percentage, description, updated_by)
+       values ($1, $2, $3, $4, $5) on conflict (key) do nothing returning key`,
+      [key, enabled, rolloutPercentage, description, actor],
+    );
+    if (rows.length === 0) throw new FlagExistsError(key);
+    const row = (await readFlagRow(tx, db.ident, key))!;
+    await writeAudit(tx, db.ident, {
+      flagKey: key,
+      action: 'create',
+      actor,
+      reason,
+      before: null,
+      after: auditState(row),
+    });
+    return row;
+  });
+}
