@@ -1,0 +1,134 @@
+import type { Assertion } from './assertion';
+import { recordCheckpoint } from './checkpoints';
+import { describeFailure } from './describe-failure';
+import { InvalidCheckOptionsError } from './errors';
+import { worstStatus } from './exit-code';
+import type { MonitorDb } from './monitor-db';
+import { readAudit, readObservation } from './read-observation';
+import { builtinAssertions, runCheck } from './run-check';
+import type { Checkpoint, Expectations } from './types';
+
+/** Options of `checkFlag`. Every one is optional. */
+export interface CheckFlagOptions {
+  /** What the operator expects; only what is given is asserted. Default `{}`. */
+  readonly expect?: Expectations;
+  /** Rollout phase, recorded with the checkpoint. Default `'adhoc'`. */
+  readonly phase?: string;
+  /** Label of this check, recorded with the checkpoint. Default `'manual'`. */
+  readonly label?: string;
+  /**
+   * When a first read shows a problem, wait this long (ms) and read again before judging, so
+   * transient states (a change being rolled back, an instance still loading) do not raise false
+   * alarms. Set it above the instances' heartbeat interval. Default 10 000; 0 judges the first read.
+   */
+  readonly settleMs?: number;
+  /** Store the checkpoint in the checkpoints table (the returned checkpoint then has an `id`). Default `false`. */
+  readonly record?: boolean;
+  /** Extra assertions, run after the built-in ones on the same reads. */
+  readonly assertions?: readonly Assertion[];
+  /** An instance whose last heartbeat is older than this (ms) is not live and not checked. Default 60 000. */
+  readonly liveWindowMs?: number;
+  /** Grace (ms after the change) before a live instance still behind is a WARN. Default 0. */
+  readonly maxPropagationMs?: number;
+  /** Confidence of the exposure-share test (Wilson score interval, two-sided). Default 0.999. */
+  readonly confidence?: number;
+  /** Minimum non-allowlisted evaluations before the exposure share is tested. Default 1000. */
+  readonly minSamples?: number;
+  /** Count only exposure windows that started within this many ms. Default: every window since the current flag version. */
+  readonly exposureWindowMs?: number;
+  /** How many recent audit entries are read to explain findings. Default 100. */
+  readonly auditLimit?: number;
+  /** How to wait `settleMs` (tests inject their own). Default a `setTimeout` promise. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function nonNegative(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new InvalidCheckOptionsError(option, `${value} is not a number >= 0`);
+  return value;
+}
+
+function validate(expect: Expectations): void {
+  const p = expect.rolloutPercentage;
+  if (p !== undefined && !(typeof p === 'number' && p >= 0 && p <= 100 && Math.round(p * 100) === p * 100)) {
+    throw new InvalidCheckOptionsError(
+      'expect.rolloutPercentage',
+      `${p} is not a percentage 0..100 with at most two decimals`,
+    );
+  }
+  const size = expect.allowlistSize;
+  if (size !== undefined && !(Number.isInteger(size) && size >= 0)) {
+    throw new InvalidCheckOptionsError('expect.allowlistSize', `${size} is not a whole number >= 0`);
+  }
+}
+
+/**
+ * Checks one flag against what the operator expects and returns a checkpoint: PASS, WARN, FAIL
+ * or UNKNOWN, with one finding per assertion and the audit entries that explain them.
+ * Never throws for a failed expectation or an unreachable database (that is UNKNOWN); throws
+ * `InvalidCheckOptionsError` for options that cannot be right.
+ *
+ * @example
+ * const checkpoint = await checkFlag(db, 'passenger_favorites_matching', {
+ *   expect: { enabled: true, rolloutPercentage: 1, allowlistSize: 12 },
+ *   phase: 'phase2_rollout', label: 'manual', record: true,
+ * });
+ * process.exitCode = exitCodeFor(checkpoint.status);
+ */
+export async function checkFlag(
+  db: MonitorDb,
+  flagKey: string,
+  options: CheckFlagOptions = {},
+): Promise<Checkpoint> {
+  const expect = options.expect ?? {};
+  validate(expect);
+  const confidence = options.confidence ?? 0.999;
+  if (!(confidence > 0 && confidence < 1)) {
+    throw new InvalidCheckOptionsError('confidence', `${confidence} is not between 0 and 1 (exclusive)`);
+  }
+  const liveWindowMs = nonNegative('liveWindowMs', options.liveWindowMs, 60_000);
+  const exposureWindowMs =
+    options.exposureWindowMs === undefined
+      ? undefined
+      : nonNegative('exposureWindowMs', options.exposureWindowMs, 0);
+  const auditLimit = nonNegative('auditLimit', options.auditLimit, 100);
+  const readOptions = { members: expect.allowlistIncludes ?? [], liveWindowMs, exposureWindowMs };
+  const checkpoint = await runCheck(
+    {
+      observe: () => readObservation(db, flagKey, readOptions),
+      audit: () => readAudit(db, flagKey, auditLimit),
+    },
+    {
+      flagKey,
+      phase: options.phase ?? 'adhoc',
+      label: options.label ?? 'manual',
+      expect,
+      settleMs: nonNegative('settleMs', options.settleMs, 10_000),
+      assertions: [...builtinAssertions, ...(options.assertions ?? [])],
+      sleep: options.sleep ?? sleep,
+      liveWindowMs,
+      maxPropagationMs: nonNegative('maxPropagationMs', options.maxPropagationMs, 0),
+      confidence,
+      minSamples: nonNegative('minSamples', options.minSamples, 1000),
+    },
+  );
+  if (!options.record) return checkpoint;
+  try {
+    return await recordCheckpoint(db, checkpoint);
+  } catch (caught) {
+    // An unrecorded check is not a clean one (a read-only replica, a missing grant): say so.
+    const { cause } = describeFailure(caught);
+    const finding = {
+      name: 'record',
+      status: 'UNKNOWN' as const,
+      message: `the checkpoint could not be recorded: ${cause}`,
+      expected: 'recorded',
+      observed: cause,
+    };
+    const findings = [...checkpoint.findings, finding];
+    return { ...checkpoint, findings, status: worstStatus(findings.map((f) => f.status)) };
+  }
+}

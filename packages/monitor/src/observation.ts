@@ -1,0 +1,72 @@
+/** The authoritative state of one flag as read from the store at one moment. */
+export interface FlagState {
+  readonly key: string;
+  readonly enabled: boolean;
+  /** Percent, 0..100. */
+  readonly rolloutPercentage: number;
+  /** Version of the last change to the flag row (enabled, rollout, description). */
+  readonly version: number;
+  /** Version of the last change to the flag row or its allowlist: what an instance must have loaded. */
+  readonly configVersion: number;
+  readonly updatedAt: Date;
+  readonly updatedBy: string;
+  /** Number of allowlisted subjects. */
+  readonly allowlistSize: number;
+}
+
+/** One application instance as its heartbeat last reported it. */
+export interface InstanceState {
+  readonly id: string;
+  readonly app: string;
+  readonly host: string;
+  readonly pid: number | null;
+  /** Store version of the snapshot the instance serves. */
+  readonly loadedVersion: number;
+  /** Source state the instance reported (`ready`, `stale`, ...). */
+  readonly state: string;
+  readonly lastError: string | null;
+  readonly lastSeenAt: Date;
+}
+
+/**
+ * Exposure counts for a flag, summed over instances and windows, counting only evaluations made
+ * against the current flag version (older versions had another rollout).
+ */
+export interface ExposureTotals {
+  /** Evaluations with a subject id. */
+  readonly evaluations: number;
+  /** Of those, how many got the feature (allowlisted included). */
+  readonly enabled: number;
+  /** Of the enabled, how many because of the allowlist. */
+  readonly allowlisted: number;
+  /** Number of distinct instances that reported. */
+  readonly instances: number;
+  /** Lowest flag version counted. */
+  readonly fromVersion: number;
+}
+
+/** An audit log entry as the monitor reads it. */
+export interface AuditRecord {
+  readonly id: number;
+  readonly flagKey: string;
+  readonly action: string;
+  readonly actor: string;
+  readonly reason: string | null;
+  readonly before: Readonly<Record<string, unknown>> | null;
+  readonly after: Readonly<Record<string, unknown>> | null;
+  readonly at: Date;
+  readonly version: number | null;
+}
+
+/** Everything the built-in assertions look at, read at one moment. */
+export interface Observation {
+  /** Database clock at the read. */
+  readonly at: Date;
+  /** The flag row, or `undefined` when it does not exist. */
+  readonly flag: FlagState | undefined;
+  /** Members of `expect.allowlistIncludes` that are not on the allowlist. */
+  readonly missingMembers: readonly string[];
+  /** Every instance that ever sent a heartbeat (liveness is decided by the assertion). */
+  readonly instances: readonly InstanceState[];
+  readonly exposures: ExposureTotals;
+}

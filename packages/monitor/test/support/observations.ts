@@ -1,0 +1,106 @@
+import type {
+  AssertionOptions,
+  AuditRecord,
+  CheckContext,
+  FlagState,
+  InstanceState,
+  Observation,
+} from '../../src/index';
+
+/** Builders for pure assertion tests: plain data, no database. */
+export const T0 = new Date('2026-02-03T13:26:03.000Z');
+
+export const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs);
+
+export function flag(overrides: Partial<FlagState> = {}): FlagState {
+  return {
+    key: 'passenger_favorites_matching',
+    enabled: true,
+    rolloutPercentage: 1,
+    version: 10,
+    configVersion: 10,
+    updatedAt: at(-60_000),
+    updatedBy: 'goes',
+    allowlistSize: 12,
+    ...overrides,
+  };
+}
+
+export function instance(overrides: Partial<InstanceState> = {}): InstanceState {
+  return {
+    id: 'web-1',
+    app: 'kaviar-backend',
+    host: 'ip-10-0-0-7',
+    pid: 31,
+    loadedVersion: 10,
+    state: 'ready',
+    lastError: null,
+    lastSeenAt: at(-1_000),
+    ...overrides,
+  };
+}
+
+export function observation(overrides: Partial<Observation> = {}): Observation {
+  return {
+    at: T0,
+    flag: flag(),
+    missingMembers: [],
+    instances: [],
+    exposures: { evaluations: 0, enabled: 0, allowlisted: 0, instances: 0, fromVersion: 10 },
+    ...overrides,
+  };
+}
+
+let nextId = 1;
+export function audit(overrides: Partial<AuditRecord> & Pick<AuditRecord, 'version' | 'at'>): AuditRecord {
+  return {
+    id: nextId++,
+    flagKey: 'passenger_favorites_matching',
+    action: 'update',
+    actor: 'goes',
+    reason: null,
+    before: null,
+    after: null,
+    ...overrides,
+  };
+}
+
+/** A rollout change from `from` % to `to` %. */
+export function rolloutChange(
+  from: number,
+  to: number,
+  version: number,
+  when: Date,
+  actor = 'goes',
+  reason: string | null = null,
+) {
+  return audit({
+    version,
+    at: when,
+    actor,
+    reason,
+    before: { enabled: true, rolloutPercentage: from, description: '' },
+    after: { enabled: true, rolloutPercentage: to, description: '' },
+  });
+}
+
+export const defaultOptions: AssertionOptions = {
+  liveWindowMs: 60_000,
+  maxPropagationMs: 0,
+  confidence: 0.999,
+  minSamples: 1000,
+};
+
+export function context(overrides: Partial<CheckContext> = {}): CheckContext {
+  const first = overrides.first ?? observation();
+  return {
+    flagKey: 'passenger_favorites_matching',
+    expect: {},
+    first,
+    last: overrides.last ?? first,
+    audit: [],
+    final: true,
+    options: defaultOptions,
+    ...overrides,
+  };
+}
