@@ -1,0 +1,63 @@
+import type { FlagsDb } from '@kaviar/flags-pg';
+import type { ConnectionTarget } from './open-connection';
+import type { ParsedArgs } from './parsed-args';
+import type { Printer } from './printer';
+
+/** One option of a command, as `node:util` parseArgs takes it plus help text. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  /** One-letter alias (`-h`). */
+  readonly short?: string;
+  /** May be given more than once. */
+  readonly multiple?: boolean;
+  /** Placeholder shown in help (`N`, `TEXT`). */
+  readonly value?: string;
+  /** One line for `--help`. */
+  readonly description: string;
+}
+
+/** What a command gets at run time. The database is opened on first `db()` call, after validation. */
+export interface CommandContext {
+  readonly printer: Printer;
+  /** The environment (`process.env` or a test's). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Working directory files are resolved against. */
+  readonly cwd: string;
+  /** Where the data lives (masked label for printing). */
+  readonly target: ConnectionTarget;
+  /** The `--schema` given, or `undefined` for the default. */
+  readonly schema: string | undefined;
+  /** Opens (once) and returns the database. */
+  db(): Promise<FlagsDb>;
+  /** The current time in ms (tests pin it). */
+  now(): number;
+}
+
+/**
+ * A command: its help, a `parse` step that validates every input (and reads input files) without
+ * touching the database, and a `run` step. Splitting the two is what guarantees that bad input
+ * never writes anything. `run` resolves to the exit code (default 0).
+ */
+export interface CommandSpec<Input = unknown> {
+  /** `set`, or `allowlist add` for a sub-command. */
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** Arguments after the command name, as shown in help (`<flag> [--rollout N]`). */
+  readonly usage: string;
+  /** Command-specific options (the global ones are added by the runner). */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Runnable examples, shown in help. */
+  readonly examples: readonly string[];
+  /** Extra help paragraphs (behaviour, exit codes specific to the command). */
+  readonly notes?: readonly string[];
+  /** Validates arguments and reads input files. Must not open the database. */
+  parse(args: ParsedArgs): Input | Promise<Input>;
+  /** Does the work. */
+  run(input: Input, ctx: CommandContext): Promise<number | undefined>;
+}
+
+/** Declares a command with its input type checked between `parse` and `run`. */
+export function defineCommand<Input>(spec: CommandSpec<Input>): CommandSpec<unknown> {
+  return spec as CommandSpec<unknown>;
+}

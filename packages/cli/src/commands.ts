@@ -1,0 +1,31 @@
+import type { CommandSpec } from './command-spec';
+import { allowlistAddCommand, allowlistRemoveCommand } from './commands/allowlist-change';
+import { allowlistImportCommand } from './commands/allowlist-import';
+import { allowlistListCommand } from './commands/allowlist-list';
+import { checkCommand } from './commands/check';
+import { checkpointsCommand } from './commands/checkpoints';
+import { createCommand } from './commands/create';
+import { historyCommand } from './commands/history';
+import { migrateCommand } from './commands/migrate';
+import { setCommand } from './commands/set';
+import { statusCommand } from './commands/status';
+
+/** Every command, in the order `--help` lists them (the operator's workflow order). */
+export const COMMANDS: readonly CommandSpec[] = [
+  migrateCommand,
+  statusCommand,
+  createCommand,
+  setCommand,
+  allowlistAddCommand,
+  allowlistRemoveCommand,
+  allowlistListCommand,
+  allowlistImportCommand,
+  checkCommand,
+  checkpointsCommand,
+  historyCommand,
+];
+
+/** The command named `name` (`set`, `allowlist add`), if any. */
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}

@@ -1,0 +1,91 @@
+import { type AuditEntry, listAudit } from '@kaviar/flags-pg';
+import { defineCommand } from '../command-spec';
+import { parseFlagKeyArg, parseIntegerArg, parseSinceArg } from '../input-values';
+
+function field(value: unknown, name: string): unknown {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+/** One audit entry's change as a short phrase (`rollout 1 % → 5 %`, `+12 ids`). Never lists ids. */
+export function describeAuditChange(entry: Pick<AuditEntry, 'action' | 'before' | 'after'>): string {
+  const { before, after } = entry;
+  if (entry.action.startsWith('allowlist.')) {
+    const added = Number(field(after, 'added') ?? 0);
+    const removed = Number(field(after, 'removed') ?? 0);
+    const size = field(after, 'size');
+    const parts = [added ? `+${added}` : '', removed ? `-${removed}` : ''].filter(Boolean);
+    return `allowlist ${parts.join(' ') || '±0'}${size === undefined ? '' : ` (size ${size})`}`;
+  }
+  if (entry.action === 'create') {
+    return `created ${field(after, 'enabled') ? 'enabled' : 'disabled'} at ${field(after, 'rolloutPercentage')} %`;
+  }
+  if (entry.action === 'delete') return 'deleted';
+  const parts: string[] = [];
+  for (const name of ['enabled', 'rolloutPercentage', 'description'] as const) {
+    const from = field(before, name);
+    const to = field(after, name);
+    if (from === to) continue;
+    if (name === 'rolloutPercentage') parts.push(`rollout ${from ?? '-'} % → ${to ?? '-'} %`);
+    else if (name === 'enabled') parts.push(to ? 'enabled' : 'disabled');
+    else parts.push('description changed');
+  }
+  return parts.join(', ') || 'no change';
+}
+
+/** `kaviar-flags history <flag>`: the audit log, newest first. */
+export const historyCommand = defineCommand({
+  name: 'history',
+  summary: 'Show a flag’s audit log (who changed what, when and why), newest first',
+  usage: '<flag> [--last N] [--since TIME]',
+  options: {
+    last: { type: 'string', value: 'N', description: 'Show at most N entries (default 20)' },
+    since: {
+      type: 'string',
+      value: 'TIME',
+      description: 'Only entries after an ISO time, or within a duration (2h)',
+    },
+  },
+  examples: ['kaviar-flags history passenger_favorites_matching --since 24h --tz America/Sao_Paulo'],
+  parse(args) {
+    args.maxPositionals(1);
+    const key = parseFlagKeyArg(args.positional(0, 'the flag key argument'), args.command);
+    const last = args.string('last');
+    const since = args.string('since');
+    return {
+      key,
+      limit: last === undefined ? 20 : parseIntegerArg(last, 'last', args.command, 1),
+      ...(since !== undefined && { since: parseSinceArg(since, args.command) }),
+    };
+  },
+  async run({ key, limit, since }, ctx) {
+    const entries = await listAudit(await ctx.db(), { flagKey: key, limit, ...(since && { since }) });
+    const { printer } = ctx;
+    if (printer.json) {
+      // Audit rows keep the first few allowlist ids; only `allowlist list` prints members.
+      printer.printJson({
+        flagKey: key,
+        entries: entries.map((e) => ({ ...e, before: withoutIds(e.before), after: withoutIds(e.after) })),
+      });
+      return undefined;
+    }
+    if (entries.length === 0) {
+      printer.line(`No audit entries for ${key}${since ? ` since ${printer.time(since)}` : ''}.`);
+      return undefined;
+    }
+    printer.table(entries, [
+      { header: 'AT', cell: (e) => printer.time(e.at) },
+      { header: 'ACTOR', cell: (e) => e.actor },
+      { header: 'ACTION', cell: (e) => e.action },
+      { header: 'CHANGE', cell: (e) => describeAuditChange(e) },
+      { header: 'VERSION', cell: (e) => (e.version === null ? '-' : String(e.version)), align: 'right' },
+      { header: 'REASON', cell: (e) => e.reason ?? '' },
+    ]);
+    return undefined;
+  },
+});
+
+function withoutIds<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || !('ids' in value)) return value;
+  const { ids: _ids, ...rest } = value as Record<string, unknown>;
+  return rest as T;
+}

@@ -1,0 +1,94 @@
+import { FlagsError } from '@kaviar/flags-core';
+import { ConflictError, getFlag, updateFlag } from '@kaviar/flags-pg';
+import { UsageError } from '../cli-errors';
+import { formatPercent, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
+import { defineCommand } from '../command-spec';
+import { parseBooleanArg, parseFlagKeyArg, parseRolloutArg } from '../input-values';
+
+/** The conflict in operator terms: what was found, what was expected, what to do. Keeps the `CONFLICT` code. */
+function explainConflict(key: string, error: ConflictError): FlagsError {
+  const found = error.actual.rolloutPercentage;
+  const expected = error.expected.rolloutPercentage;
+  return new FlagsError(
+    'CONFLICT',
+    `${key}: the rollout is ${found} %, not ${expected} % as --expect-rollout says (someone changed it); ` +
+      `nothing was written. Check \`kaviar-flags history ${key}\` and decide again`,
+    { cause: error },
+  );
+}
+
+/** `kaviar-flags set <flag>`: changes rollout / enabled / description, optionally compare-and-set. */
+export const setCommand = defineCommand({
+  name: 'set',
+  summary: 'Change a flag’s rollout, switch or description (compare-and-set with --expect-rollout)',
+  usage:
+    '<flag> [--rollout N] [--enabled true|false] [--description TEXT] [--expect-rollout N] [--actor NAME] [--reason TEXT]',
+  options: {
+    rollout: {
+      type: 'string',
+      value: 'N',
+      description: 'New rollout percentage 0..100, two decimals at most',
+    },
+    enabled: { type: 'string', value: 'true|false', description: 'New master switch' },
+    description: { type: 'string', value: 'TEXT', description: 'New description' },
+    'expect-rollout': {
+      type: 'string',
+      value: 'N',
+      description: 'Write only if the rollout is N now; otherwise exit 75 and write nothing',
+    },
+    ...WRITE_OPTIONS,
+  },
+  examples: [
+    'kaviar-flags set passenger_favorites_matching --rollout 5 --expect-rollout 1 --reason "phase 2"',
+    'kaviar-flags set passenger_favorites_matching --enabled false --reason "rollback"',
+  ],
+  notes: [
+    'With --expect-rollout the check and the write happen in one transaction: when two',
+    'operators race, one wins and the other gets exit code 75 (CONFLICT) with the value it found.',
+  ],
+  parse(args) {
+    args.maxPositionals(1);
+    const key = parseFlagKeyArg(args.positional(0, 'the flag key argument'), args.command);
+    const rollout = args.string('rollout');
+    const enabled = args.string('enabled');
+    const description = args.string('description');
+    const expectRollout = args.string('expect-rollout');
+    const changes = {
+      ...(rollout !== undefined && { rolloutPercentage: parseRolloutArg(rollout, 'rollout', args.command) }),
+      ...(enabled !== undefined && { enabled: parseBooleanArg(enabled, 'enabled', args.command) }),
+      ...(description !== undefined && { description }),
+    };
+    if (Object.keys(changes).length === 0) {
+      throw new UsageError('Nothing to change: give --rollout, --enabled or --description', args.command);
+    }
+    const write = writeOptionsOf(args);
+    if (expectRollout === undefined) return { key, changes, write };
+    const expect = { rolloutPercentage: parseRolloutArg(expectRollout, 'expect-rollout', args.command) };
+    return { key, changes, write: { ...write, expect } };
+  },
+  async run({ key, changes, write }, ctx) {
+    const db = await ctx.db();
+    const before = await getFlag(db, key);
+    const after = await updateFlag(db, key, changes, write).catch((error: unknown) => {
+      throw error instanceof ConflictError ? explainConflict(key, error) : error;
+    });
+    const { printer } = ctx;
+    if (printer.json) {
+      printer.printJson({ before: before ?? null, after });
+      return undefined;
+    }
+    const parts: string[] = [];
+    if (before && before.rolloutPercentage !== after.rolloutPercentage) {
+      parts.push(
+        `rollout ${formatPercent(before.rolloutPercentage)} → ${formatPercent(after.rolloutPercentage)}`,
+      );
+    }
+    if (before && before.enabled !== after.enabled) parts.push(after.enabled ? 'enabled' : 'disabled');
+    if (before && before.description !== after.description) parts.push('description changed');
+    const what = parts.length > 0 ? parts.join(', ') : 'no change (already so)';
+    printer.line(
+      `${after.key}: ${what}; version ${after.version}, by ${after.updatedBy} at ${printer.time(after.updatedAt)}.`,
+    );
+    return undefined;
+  },
+});

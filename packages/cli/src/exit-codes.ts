@@ -1,0 +1,89 @@
+import { FlagsError } from '@kaviar/flags-core';
+
+/**
+ * Every exit code `kaviar-flags` uses. 0–3 follow the monitoring-plugin convention for `check`
+ * (PASS, WARN, FAIL, UNKNOWN); the codes from 64 follow BSD `sysexits.h` where one fits, so scripts
+ * can tell "fix your command" from "retry later" without reading messages.
+ */
+export const EXIT_CODES = {
+  /** Success; for `check`, the checkpoint is PASS. */
+  OK: 0,
+  /** `check` only: the checkpoint is WARN. */
+  WARN: 1,
+  /** `check` only: the checkpoint is FAIL. */
+  FAIL: 2,
+  /** `check` only: the check could not run (bad input, database unreachable, ...). */
+  UNKNOWN: 3,
+  /** Bad command line: unknown command or option, missing argument, invalid value. Nothing was written. */
+  USAGE: 64,
+  /** A file's content is invalid (malformed JSON or snapshot, no ids). Nothing was written. */
+  INVALID_INPUT: 65,
+  /** A file could not be read. Nothing was written. */
+  FILE_UNREADABLE: 66,
+  /** The flag does not exist. */
+  FLAG_NOT_FOUND: 67,
+  /** The flag already exists (`create`). */
+  FLAG_EXISTS: 68,
+  /** The database is unreachable. */
+  DB_UNAVAILABLE: 69,
+  /** An unexpected internal error (a bug: please report it with the message). */
+  INTERNAL: 70,
+  /** An output file could not be written. */
+  FILE_UNWRITABLE: 73,
+  /** Compare-and-set lost: the flag changed since you read it (`--expect-rollout`). Nothing was written. */
+  CONFLICT: 75,
+  /** The embedded database is in use by another process. */
+  DB_LOCKED: 76,
+  /** The schema is missing (run `kaviar-flags migrate`) or newer than this version of the CLI. */
+  SCHEMA: 78,
+} as const;
+
+/** One of the documented exit codes. */
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
+  USAGE: EXIT_CODES.USAGE,
+  INVALID_FLAG: EXIT_CODES.USAGE,
+  INVALID_INPUT: EXIT_CODES.INVALID_INPUT,
+  INVALID_SNAPSHOT: EXIT_CODES.INVALID_INPUT,
+  FILE_UNREADABLE: EXIT_CODES.FILE_UNREADABLE,
+  FLAG_NOT_FOUND: EXIT_CODES.FLAG_NOT_FOUND,
+  FLAG_EXISTS: EXIT_CODES.FLAG_EXISTS,
+  DB_UNAVAILABLE: EXIT_CODES.DB_UNAVAILABLE,
+  TIMEOUT: EXIT_CODES.DB_UNAVAILABLE,
+  FILE_UNWRITABLE: EXIT_CODES.FILE_UNWRITABLE,
+  CONFLICT: EXIT_CODES.CONFLICT,
+  DB_LOCKED: EXIT_CODES.DB_LOCKED,
+  SCHEMA_MISSING: EXIT_CODES.SCHEMA,
+  SCHEMA_AHEAD: EXIT_CODES.SCHEMA,
+};
+
+/**
+ * The exit code for an error that ended a command. `FlagsError`s map by their stable `code`;
+ * anything else is `INTERNAL` (70). For `check`, every error is `UNKNOWN` (3), so a monitoring
+ * system only ever sees 0–3 from it.
+ */
+export function exitCodeForError(error: unknown, command?: string): ExitCode {
+  if (command === 'check') return EXIT_CODES.UNKNOWN;
+  if (error instanceof FlagsError) return BY_ERROR_CODE[error.code] ?? EXIT_CODES.INTERNAL;
+  return EXIT_CODES.INTERNAL;
+}
+
+/** The exit code table as printed by `--help` and documented in the README. */
+export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
+  [0, 'success (check: PASS)'],
+  [1, 'check: WARN'],
+  [2, 'check: FAIL'],
+  [3, 'check: UNKNOWN, the check could not run (any error below, during check)'],
+  [64, 'bad command line: unknown command/option, missing argument, invalid value'],
+  [65, 'invalid file content (malformed JSON or snapshot, no ids found)'],
+  [66, 'file not readable'],
+  [67, 'flag not found'],
+  [68, 'flag already exists'],
+  [69, 'database unreachable'],
+  [70, 'internal error (a bug: please report it)'],
+  [73, 'output file not writable'],
+  [75, 'conflict: the flag changed since --expect-rollout was read; nothing written'],
+  [76, 'embedded database in use by another kaviar-flags process'],
+  [78, 'schema missing (run `kaviar-flags migrate`) or newer than this CLI'],
+];

@@ -1,0 +1,18 @@
+export {
+  DatabaseLockedError,
+  FileUnreadableError,
+  FileUnwritableError,
+  InvalidInputError,
+  UsageError,
+} from './cli-errors';
+export { EXIT_CODES, type ExitCode, exitCodeForError } from './exit-codes';
+export { maskSecrets } from './mask-secrets';
+export { type IdsFile, type ParseIdsOptions, parseIdsFile } from './parse-ids-file';
+export type { TextSink } from './printer';
+export {
+  type OpsSnapshotInput,
+  renderOpsSnapshot,
+  type SnapshotCheckpoint,
+  type SnapshotFlag,
+} from './render-ops-snapshot';
+export { CLI_VERSION, type CliIo, runCli } from './run-cli';
