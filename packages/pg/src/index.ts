@@ -15,6 +15,8 @@ export type { FlagRow, WriteOptions } from './admin/flag-row';
 export { getAllowlist, getFlag, listFlags } from './admin/read-flags';
 export type { FlagChanges, UpdateOptions } from './admin/update-flag';
 export { updateFlag } from './admin/update-flag';
+export type { PgFlagsClient, PgFlagsOptions } from './create-pg-flags';
+export { createPgFlags } from './create-pg-flags';
 export type { FlagsDb, NotificationListener, OpenDbOptions, Queryable } from './db';
 export { openDb } from './db';
 export {
@@ -31,6 +33,7 @@ export type { MigrateResult } from './migrate';
 export { migrate, SCHEMA_VERSION, schemaVersion } from './migrate';
 export type { PGliteLike, PGliteTransactionLike } from './pglite-driver';
 export { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from './schema-name';
+export type { FlagsLogger } from './source/pg-source';
 export {
   ALREADY_EXISTS_SQLSTATES,
   isConnectionError,

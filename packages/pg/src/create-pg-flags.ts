@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type ClientStatus, createFlagClient, type FlagClient } from '@kaviar/flags-core';
+import { type FlagsDb, type OpenDbOptions, openDb } from './db';
+import { InvalidOptionError } from './errors';
+import { DEFAULT_SCHEMA, quoteSchema } from './schema-name';
+import { InstanceReporter } from './source/instance-reporter';
+import { type FlagsLogger, PgSource } from './source/pg-source';
+
+/** Options of {@link createPgFlags}. Give exactly one of `connectionString`, `pool`, `pglite`, `db`. */
+export interface PgFlagsOptions extends Pick<OpenDbOptions, 'connectionString' | 'pool' | 'pglite'> {
+  /** An already open database (left open by `close()`). */
+  db?: FlagsDb;
+  /** Schema of the flags tables. Default `kaviar_flags`. Ignored with `db`. */
+  schema?: string;
+  /**
+   * A read replica for loads and polls. LISTEN and heartbeats stay on the primary (NOTIFY is not
+   * replicated; replicas are read-only). Replica lag adds to propagation time.
+   */
+  readConnectionString?: string;
+  /** Poll interval in ms; polls are spread ±10 % so instances do not poll in step. Default 5000. */
+  pollIntervalMs?: number;
+  /**
+   * LISTEN for change notifications on one dedicated primary connection, for near-instant propagation.
+   * Default `true`. Turn off behind a transaction-mode pooler or with hundreds of instances: polling
+   * alone stays correct, it only adds up to `pollIntervalMs` of latency.
+   */
+  listen?: boolean;
+  /**
+   * Path of a local snapshot file, written atomically after each sync that changed the flags, and read at
+   * startup when the database cannot be reached (served as `stale` with the file's age). Default: none.
+   */
+  snapshotFile?: string;
+  /** Where to log state changes (`console` works). Default: silent. */
+  logger?: FlagsLogger;
+  /** Application name in the instances table and in `application_name`. Default `process.title`. */
+  appName?: string;
+  /** Upsert this instance's row in `instances` (loaded version, state, last error). Default `true`. */
+  heartbeat?: boolean;
+  /** Heartbeat and exposure flush interval in ms. Default 15000. */
+  heartbeatIntervalMs?: number;
+  /** Count evaluations per flag and flush them into `exposures` for the monitor. Default `true`. */
+  exposures?: boolean;
+  /** What `ready({ timeoutMs })` does when nothing loaded in time: reject (default) or resolve as `defaults`. */
+  readyTimeout?: 'reject' | 'defaults';
+  /** Minimum retry delay in ms after a failed sync; doubles per failure up to `pollIntervalMs`. Default 250. */
+  retryMinMs?: number;
+  /** Connect timeout in ms for connections this package opens. Default 5000. */
+  connectTimeoutMs?: number;
+  /** Instance id in `instances`. Default: host, pid and a random suffix. */
+  instanceId?: string;
+  /** Clock in epoch ms, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** The client returned by {@link createPgFlags}: the core client plus store controls. */
+export interface PgFlagsClient extends FlagClient {
+  /** Syncs with the database now (also waits for a sync in flight). Never rejects. */
+  refresh(): Promise<void>;
+  /** This instance's id in the `instances` table. */
+  readonly instanceId: string;
+  /** Status including staleness, age and the last error. */
+  status(): ClientStatus;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidOptionError(name, value, 'must be a positive number of milliseconds');
+  }
+  return value;
+}
+
+/**
+ * Creates a flag client backed by the Postgres store: loads every flag, then polls (one single-row query
+ * when idle) and listens for changes; serves the last good snapshot through outages, marked stale.
+ * Returns immediately; `await client.ready({ timeoutMs })` before taking traffic.
+ *
+ * @example
+ * const flags = createPgFlags({ connectionString: process.env.DATABASE_URL, appName: 'backend' });
+ * await flags.ready({ timeoutMs: 5000 });
+ * if (flags.isEnabled('passenger_favorites_matching', passenger)) { ... }
+ */
+export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
+  const given = [options.connectionString, options.pool, options.pglite, options.db].filter(
+    (v) => v !== undefined,
+  );
+  if (given.length !== 1) {
+    throw new InvalidOptionError(
+      'connectionString | pool | pglite | db',
+      `${given.length} given`,
+      'exactly one is required',
+    );
+  }
+  const schema = options.db?.schema ?? options.schema ?? DEFAULT_SCHEMA;
+  quoteSchema(schema);
+  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs, 5000);
+  const heartbeatIntervalMs = positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 15_000);
+  const appName = options.appName ?? process.title;
+  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  const opened: FlagsDb[] = [];
+  let dbs: Promise<{ db: FlagsDb; readDb: FlagsDb }> | undefined;
+
+  const connect = () => {
+    dbs ??= (async () => {
+      const db =
+        options.db ??
+        (await openDb({ ...options, schema, applicationName: appName || 'kaviar-flags', connectTimeoutMs }));
+      if (!options.db) opened.push(db);
+      let readDb = db;
+      if (options.readConnectionString) {
+        readDb = await openDb({ connectionString: options.readConnectionString, schema, connectTimeoutMs });
+        opened.push(readDb);
+      }
+      return { db, readDb };
+    })().catch((error: unknown) => {
+      dbs = undefined;
+      throw error;
+    });
+    return dbs;
+  };
+
+  const source = new PgSource({
+    connect,
+    disconnect: async () => {
+      await Promise.allSettled(opened.map((db) => db.close()));
+    },
+    pollIntervalMs,
+    pollJitter: 0.2,
+    listen: options.listen ?? true,
+    snapshotFile: options.snapshotFile,
+    retryMinMs: Math.min(positive('retryMinMs', options.retryMinMs, 250), pollIntervalMs),
+    retryMaxMs: pollIntervalMs,
+    listenRetryMaxMs: 30_000,
+    readyTimeoutFallback: options.readyTimeout ?? 'reject',
+    logger: options.logger,
+    now: options.now ?? Date.now,
+    random: Math.random,
+  });
+  const exposures = options.exposures ?? true;
+  const client = createFlagClient({ source, countExposures: exposures, now: options.now });
+  const reporter = new InstanceReporter({
+    instanceId,
+    app: appName,
+    host: hostname(),
+    pid: process.pid,
+    intervalMs: heartbeatIntervalMs,
+    heartbeat: options.heartbeat ?? true,
+    exposures,
+    db: async () => (await connect()).db,
+    status: () => source.status(),
+    takeExposures: () => client.takeExposures(),
+    onError: (error) => source.reportError(error),
+  });
+  // Report soon after each change so the monitor sees which version every instance serves.
+  source.subscribe((event) => {
+    if (event.type === 'change' && event.snapshot.origin === 'database') void reporter.tick();
+  });
+  source.start();
+  reporter.start();
+  let closing: Promise<void> | undefined;
+  return {
+    isEnabled: client.isEnabled.bind(client),
+    evaluate: client.evaluate.bind(client),
+    status: client.status.bind(client),
+    snapshot: client.snapshot.bind(client),
+    ready: client.ready.bind(client),
+    on: client.on.bind(client),
+    takeExposures: client.takeExposures.bind(client),
+    refresh: () => source.refreshNow(),
+    instanceId,
+    close() {
+      closing ??= (async () => {
+        await reporter.stop(true, 2000);
+        await client.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Heartbeat and exposure counts, off the hot path: a timer (unref'd) periodically upserts this
+ * instance's row in `instances` and adds the client's evaluation counters into `exposures`, one row per
+ * flag, instance, flag version and minute, in one batched statement. Counts that fail to flush are kept
+ * (merged, bounded) and retried on the next tick.
+ */
+import type { ExposureCount, SourceStatus } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core';
+import type { FlagsDb } from '../db';
+
+/** @internal */
+export interface InstanceReporterOptions {
+  readonly instanceId: string;
+  readonly app: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly intervalMs: number;
+  readonly heartbeat: boolean;
+  readonly exposures: boolean;
+  readonly db: () => Promise<FlagsDb>;
+  readonly status: () => SourceStatus;
+  readonly takeExposures: () => ExposureCount[];
+  readonly onError: (error: Error) => void;
+}
+
+// Bound on distinct (flag, version) counters kept while the database is unreachable.
+const MAX_PENDING = 10_000;
+
+/** @internal */
+export class InstanceReporter {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private pending = new Map<string, ExposureCount>();
+  private stopped = false;
+
+  constructor(private readonly options: InstanceReporterOptions) {}
+
+  start(): void {
+    if (!this.options.heartbeat && !this.options.exposures) return;
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** One heartbeat + flush now (waits for one in flight). Never rejects. */
+  tick(state?: string): Promise<void> {
+    this.running ??= this.report(state).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private collect(): ExposureCount[] {
+    for (const count of this.options.takeExposures()) {
+      const id = `${count.flagKey}\u0000${count.flagVersion}`;
+      const old = this.pending.get(id);
+      if (old === undefined && this.pending.size >= MAX_PENDING) continue;
+      this.pending.set(
+        id,
+        old === undefined
+          ? count
+          : {
+              ...count,
+              evaluations: old.evaluations + count.evaluations,
+              enabled: old.enabled + count.enabled,
+              allowlisted: old.allowlisted + count.allowlisted,
+            },
+      );
+    }
+    return [...this.pending.values()];
+  }
+
+  private async report(state?: string): Promise<void> {
+    const { options } = this;
+    try {
+      const db = await options.db();
+      if (options.heartbeat) {
+        const status = options.status();
+        await db.query(
+          `insert into ${db.ident}.instances (id, app, host, pid, loaded_version, state, last_error)
+           values ($1, $2, $3, $4, $5, $6, $7)
+           on conflict (id) do update set last_seen_at = now(), loaded_version = excluded.loaded_version,
+             state = excluded.state, last_error = excluded.last_error`,
+          [
+            options.instanceId,
+            options.app,
+            options.host,
+            options.pid,
+            status.version,
+            state ?? status.state,
+            status.lastError?.message ?? null,
+          ],
+        );
+      }
+      if (options.exposures) {
+        const counts = this.collect();
+        if (counts.length > 0) {
+          await db.query(
+            `insert into ${db.ident}.exposures
+               (flag_key, instance_id, flag_version, window_start, evaluations, enabled, allowlisted)
+             select k, $1, v, date_trunc('minute', now()), e, n, a
+             from unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) as t(k, v, e, n, a)
+             on conflict (flag_key, instance_id, flag_version, window_start) do update set
+               evaluations = exposures.evaluations + excluded.evaluations,
+               enabled = exposures.enabled + excluded.enabled,
+               allowlisted = exposures.allowlisted + excluded.allowlisted`,
+            [
+              options.instanceId,
+              counts.map((c) => c.flagKey),
+              counts.map((c) => c.flagVersion),
+              counts.map((c) => c.evaluations),
+              counts.map((c) => c.enabled),
+              counts.map((c) => c.allowlisted),
+            ],
+          );
+          this.pending.clear();
+        }
+      }
+    } catch (caught) {
+      if (!this.stopped) options.onError(toError(caught));
+    }
+  }
+
+  /** Stops the timer; with `final`, reports once more as `closed` (bounded by `timeoutMs`). */
+  async stop(final: boolean, timeoutMs: number): Promise<void> {
+    if (this.stopped) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    // Only a reachable database gets a last report: close() must not wait out a connect timeout.
+    if (
+      final &&
+      (this.options.heartbeat || this.options.exposures) &&
+      this.options.status().state === 'ready'
+    ) {
+      await this.running;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([this.tick('closed'), timeout]);
+      clearTimeout(timer);
+    }
+    this.stopped = true;
+    await this.running;
+  }
+}

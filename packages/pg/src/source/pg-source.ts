@@ -1,0 +1,299 @@
+/**
+ * The Postgres flag source: a poller with a LISTEN hint. Invariants:
+ * - One sync runs at a time; `refreshNow()` during a sync queues exactly one more.
+ * - The first sync, and the first after any failure, loads everything ("full resync"); otherwise a poll
+ *   is one single-row query, and a new version loads only what changed.
+ * - Once a snapshot is served it is never dropped: a failed sync marks it `stale` (age from the last
+ *   confirmation), emits an `error` event and retries with capped exponential backoff plus jitter.
+ * - Without a database answer, a valid snapshot file is served as `stale` with its own age.
+ * - Timers are unref'd; `close()` is idempotent, waits for an in-flight sync and discards its result.
+ */
+import {
+  ClosedError,
+  createListenerSet,
+  type FlagSnapshot,
+  type FlagSource,
+  type ReadyResult,
+  type SourceEvent,
+  type SourceState,
+  type SourceStatus,
+  TimeoutError,
+  toError,
+} from '@kaviar/flags-core';
+import type { FlagsDb } from '../db';
+import { backoffDelay, jittered } from './backoff';
+import { type LoadedFlags, loadAll, loadChanges, readVersion } from './load-flags';
+import { NotifyListener } from './notify-listener';
+import { readSnapshotFile, writeSnapshotFile } from './snapshot-file';
+
+/** Where log lines go; any `console`-like object. */
+export interface FlagsLogger {
+  info?(message: string): void;
+  warn?(message: string): void;
+  error?(message: string): void;
+}
+
+/** @internal */
+export interface PgSourceOptions {
+  /** Opens the primary (LISTEN) and the read database; called again after a failure. */
+  readonly connect: () => Promise<{ db: FlagsDb; readDb: FlagsDb }>;
+  /** Closes what `connect` opened. */
+  readonly disconnect: () => Promise<void>;
+  readonly pollIntervalMs: number;
+  readonly pollJitter: number;
+  readonly listen: boolean;
+  readonly snapshotFile: string | undefined;
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+  readonly listenRetryMaxMs: number;
+  readonly readyTimeoutFallback: 'reject' | 'defaults';
+  readonly logger: FlagsLogger | undefined;
+  readonly now: () => number;
+  readonly random: () => number;
+}
+
+/** @internal */
+export class PgSource implements FlagSource {
+  private snapshot: FlagSnapshot | undefined;
+  private state: SourceState = 'starting';
+  private confirmedAt: number | undefined;
+  private lastError: Error | undefined;
+  private failures = 0;
+  private needFull = true;
+  private dbs: { db: FlagsDb; readDb: FlagsDb } | undefined;
+  private listener: NotifyListener | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  private fileWrite: Promise<void> = Promise.resolve();
+  private readonly events = createListenerSet<SourceEvent>();
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
+
+  constructor(private readonly options: PgSourceOptions) {}
+
+  current(): FlagSnapshot | undefined {
+    return this.snapshot;
+  }
+
+  status(): SourceStatus {
+    const status = {
+      state: this.state,
+      version: this.snapshot?.version ?? 0,
+      origin: this.snapshot?.origin ?? ('defaults' as const),
+      confirmedAt: this.confirmedAt,
+    };
+    return this.lastError === undefined ? status : { ...status, lastError: this.lastError };
+  }
+
+  subscribe(listener: (event: SourceEvent) => void): () => void {
+    return this.events.add(listener);
+  }
+
+  /** Emits an `error` event for background work outside the sync (heartbeat, snapshot file). @internal */
+  reportError(error: Error): void {
+    if (!this.closed) this.events.emit({ type: 'error', error });
+  }
+
+  /** Starts the first load, polling and (if enabled) LISTEN. */
+  start(): void {
+    void this.refreshNow();
+  }
+
+  /** Syncs now (or right after the sync in flight). Never rejects. */
+  refreshNow(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.running) {
+      this.queued ??= this.running.then(() => {
+        this.queued = undefined;
+        return this.refreshNow();
+      });
+      return this.queued;
+    }
+    this.running = this.sync().finally(() => {
+      this.running = undefined;
+      if (!this.closed) this.schedule();
+    });
+    return this.running;
+  }
+
+  private schedule(): void {
+    const { pollIntervalMs, pollJitter, retryMinMs, retryMaxMs, random } = this.options;
+    const delay =
+      this.failures > 0
+        ? backoffDelay(this.failures - 1, retryMinMs, retryMaxMs, random)
+        : jittered(pollIntervalMs, pollJitter, random);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refreshNow(), delay);
+    this.timer.unref();
+  }
+
+  private async sync(): Promise<void> {
+    try {
+      this.dbs ??= await this.options.connect();
+      if (this.options.listen && !this.listener && !this.closed) this.startListener(this.dbs.db);
+      const loaded = await this.load(this.dbs.readDb);
+      if (this.closed) return;
+      if (loaded) this.publish(loaded);
+      this.failures = 0;
+      this.needFull = false;
+      this.confirmedAt = this.options.now();
+      if (this.lastError)
+        this.options.logger?.info?.('@kaviar/flags: database reachable again; flags are current');
+      this.lastError = undefined;
+      this.setState('ready');
+    } catch (caught) {
+      if (this.closed) return;
+      await this.fail(toError(caught));
+    }
+  }
+
+  // undefined: nothing changed since the served version.
+  private async load(db: FlagsDb): Promise<LoadedFlags | undefined> {
+    const served = this.snapshot?.origin === 'database' ? this.snapshot : undefined;
+    if (this.needFull || !served) return loadAll(db, db.ident, this.snapshot?.flags);
+    const { version, prunedThrough } = await readVersion(db, db.ident);
+    if (version === served.version) return undefined;
+    const incremental =
+      version > served.version && prunedThrough <= served.version
+        ? await loadChanges(db, db.ident, served.version, served.flags)
+        : undefined;
+    return incremental ?? loadAll(db, db.ident, served.flags);
+  }
+
+  private publish(loaded: LoadedFlags): void {
+    const previous = this.snapshot;
+    if (
+      previous?.origin === 'database' &&
+      previous.version === loaded.version &&
+      loaded.changedKeys.length === 0
+    ) {
+      return;
+    }
+    const snapshot: FlagSnapshot = { version: loaded.version, flags: loaded.flags, origin: 'database' };
+    this.snapshot = snapshot;
+    const changedKeys = previous?.origin === 'database' ? loaded.changedKeys : [...loaded.flags.keys()];
+    this.events.emit({ type: 'change', snapshot, changedKeys });
+    this.wake();
+    this.saveFile(snapshot);
+  }
+
+  private async fail(error: Error): Promise<void> {
+    this.failures++;
+    this.needFull = true;
+    this.lastError = error;
+    if (this.failures === 1) {
+      this.options.logger?.warn?.(
+        `@kaviar/flags: cannot refresh flags (${error.message}); serving last known`,
+      );
+    }
+    if (!this.snapshot && this.options.snapshotFile) await this.loadFile(this.options.snapshotFile);
+    if (this.closed) return;
+    if (this.snapshot) this.setState('stale');
+    this.events.emit({ type: 'error', error });
+  }
+
+  private async loadFile(path: string): Promise<void> {
+    try {
+      const file = await readSnapshotFile(path);
+      if (!file || this.closed || this.snapshot) return;
+      this.snapshot = { version: file.version, flags: file.flags, origin: 'snapshot-file' };
+      this.confirmedAt = file.savedAt;
+      this.setState('stale');
+      this.options.logger?.warn?.(`@kaviar/flags: serving snapshot file ${path} (version ${file.version})`);
+      this.events.emit({ type: 'change', snapshot: this.snapshot, changedKeys: [...file.flags.keys()] });
+      this.wake();
+    } catch (caught) {
+      this.events.emit({ type: 'error', error: toError(caught) });
+    }
+  }
+
+  private saveFile(snapshot: FlagSnapshot): void {
+    const path = this.options.snapshotFile;
+    if (!path) return;
+    const savedAt = new Date(this.options.now());
+    this.fileWrite = this.fileWrite
+      .then(() => writeSnapshotFile(path, snapshot.version, snapshot.flags.values(), savedAt))
+      .catch((caught: unknown) => this.reportError(toError(caught)));
+  }
+
+  private startListener(db: FlagsDb): void {
+    const listener = new NotifyListener(
+      db,
+      {
+        onVersion: (version) => {
+          if (version > (this.snapshot?.version ?? 0) || this.snapshot?.origin !== 'database')
+            void this.refreshNow();
+        },
+        onConnected: (reconnected) => {
+          if (reconnected) void this.refreshNow();
+        },
+        onError: (error) => this.reportError(error),
+      },
+      { minMs: this.options.retryMinMs, maxMs: this.options.listenRetryMaxMs, random: this.options.random },
+    );
+    this.listener = listener;
+    listener.start();
+  }
+
+  private setState(state: SourceState): void {
+    if (this.state === state || this.state === 'closed') return;
+    this.state = state;
+    this.events.emit({ type: 'state', state });
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters) waiter();
+    this.waiters.clear();
+  }
+
+  private readyResult(): ReadyResult {
+    const snapshot = this.snapshot;
+    const ageMs = this.confirmedAt === undefined ? 0 : Math.max(0, this.options.now() - this.confirmedAt);
+    return snapshot
+      ? { origin: snapshot.origin, version: snapshot.version, ageMs }
+      : { origin: 'defaults', version: 0, ageMs: 0 };
+  }
+
+  ready(options: { readonly timeoutMs?: number } = {}): Promise<ReadyResult> {
+    if (this.closed) return Promise.reject(new ClosedError('Flag source'));
+    if (this.snapshot) return Promise.resolve(this.readyResult());
+    return new Promise<ReadyResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        if (this.snapshot) resolve(this.readyResult());
+        else reject(new ClosedError('Flag source'));
+      };
+      this.waiters.add(done);
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.waiters.delete(done);
+          if (this.options.readyTimeoutFallback === 'defaults') return resolve(this.readyResult());
+          const why = this.lastError ? `: ${this.lastError.message}` : '';
+          reject(
+            new TimeoutError(`No flags loaded within ${options.timeoutMs} ms${why}`, {
+              cause: this.lastError,
+            }),
+          );
+        }, options.timeoutMs);
+        timer.unref();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.state = 'closed';
+    this.events.emit({ type: 'state', state: 'closed' });
+    this.wake();
+    await this.listener?.stop();
+    await Promise.allSettled([this.running, this.fileWrite]);
+    this.events.clear();
+    await this.options.disconnect();
+  }
+}

@@ -1,0 +1,151 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TimeoutError } from '@kaviar/flags-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { forEachDatabase } from '../../../test/support/databases';
+import {
+  addToAllowlist,
+  createFlag,
+  createPgFlags,
+  DatabaseUnavailableError,
+  deleteFlag,
+  type PgFlagsClient,
+  removeFromAllowlist,
+  updateFlag,
+} from '../src/index';
+
+const actor = { actor: 'test' };
+const dir = mkdtempSync(join(tmpdir(), 'kaviar-flags-pg-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function nextChange(client: PgFlagsClient, test: () => boolean, timeoutMs = 5000): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    if (test()) return resolve(0);
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching change within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = client.on('change', () => {
+      if (!test()) return;
+      clearTimeout(timer);
+      off();
+      resolve(Date.now() - started);
+    });
+  });
+}
+
+forEachDatabase((getDb, ctx) => {
+  const clients: PgFlagsClient[] = [];
+  const open = (options: Parameters<typeof createPgFlags>[0] | object = {}) => {
+    const client = createPgFlags({ ...ctx.openOptions(), heartbeat: false, exposures: false, ...options });
+    clients.push(client);
+    return client;
+  };
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
+  it('loads every flag with its allowlist and evaluates', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'src.on', enabled: true, rolloutPercentage: 100 }, actor);
+    await createFlag(db, { key: 'src.off', enabled: false, rolloutPercentage: 100 }, actor);
+    await createFlag(db, { key: 'src.allow', enabled: true, rolloutPercentage: 0 }, actor);
+    await addToAllowlist(db, 'src.allow', ['p-1', 'p-2'], actor);
+    const client = open({ pollIntervalMs: 60_000 });
+    const ready = await client.ready({ timeoutMs: 10_000 });
+    expect(ready.origin).toBe('database');
+    expect(client.status()).toMatchObject({ state: 'ready', origin: 'database', stale: false });
+    expect(client.isEnabled('src.on', 'anyone')).toBe(true);
+    expect(client.isEnabled('src.off', 'anyone', true)).toBe(false);
+    expect(client.isEnabled('src.allow', 'p-2')).toBe(true);
+    expect(client.isEnabled('src.allow', 'p-3')).toBe(false);
+    expect(client.isEnabled('src.missing', 'p-3', true)).toBe(true);
+    expect(client.evaluate('src.allow', { id: 'p-1' })).toMatchObject({ enabled: true, reason: 'ALLOWLIST' });
+    expect(client.snapshot()?.flags.get('src.allow')?.allowlist).toEqual(
+      expect.arrayContaining(['p-1', 'p-2']),
+    );
+  });
+
+  it('sees changes through LISTEN/NOTIFY without waiting for a poll', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'src.notify', enabled: true, rolloutPercentage: 0 }, actor);
+    const client = open({ pollIntervalMs: 60_000, listen: true });
+    await client.ready({ timeoutMs: 10_000 });
+    await nextChange(client, () => client.snapshot()?.flags.has('src.notify') ?? false);
+    const seen = nextChange(client, () => client.isEnabled('src.notify', 'x'));
+    await updateFlag(db, 'src.notify', { rolloutPercentage: 100 }, actor);
+    await seen;
+    const removed = nextChange(client, () => !client.snapshot()?.flags.has('src.notify'));
+    await deleteFlag(db, 'src.notify', actor);
+    await removed;
+    expect(client.isEnabled('src.notify', 'x', true)).toBe(true);
+  });
+
+  it('poll-only sees incremental changes: rollout, allowlist add/remove, delete, re-create', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'src.poll', enabled: true, rolloutPercentage: 0 }, actor);
+    const client = open({ pollIntervalMs: 50, listen: false });
+    await client.ready({ timeoutMs: 10_000 });
+    await addToAllowlist(db, 'src.poll', ['a', 'b', 'c'], actor);
+    await nextChange(client, () => client.isEnabled('src.poll', 'c'));
+    await removeFromAllowlist(db, 'src.poll', ['c'], actor);
+    await nextChange(client, () => !client.isEnabled('src.poll', 'c'));
+    expect(client.isEnabled('src.poll', 'a')).toBe(true);
+    await deleteFlag(db, 'src.poll', actor);
+    await createFlag(db, { key: 'src.poll', enabled: true, rolloutPercentage: 0 }, actor);
+    await addToAllowlist(db, 'src.poll', ['z'], actor);
+    await nextChange(client, () => client.isEnabled('src.poll', 'z'));
+    expect(client.snapshot()?.flags.get('src.poll')?.allowlist).toEqual(['z']);
+  });
+
+  it('writes a snapshot file that lets another instance start while the database is down', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'src.file', enabled: true, rolloutPercentage: 100 }, actor);
+    const snapshotFile = join(dir, `${ctx.kind}.json`);
+    const writer = open({ pollIntervalMs: 60_000, snapshotFile });
+    await writer.ready({ timeoutMs: 10_000 });
+    await expect.poll(() => readFileSync(snapshotFile, 'utf8'), { timeout: 5000 }).toContain('src.file');
+    const errors: Error[] = [];
+    const offline = createPgFlags({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      schema: ctx.schema(),
+      snapshotFile,
+      heartbeat: false,
+      pollIntervalMs: 60_000,
+    });
+    clients.push(offline);
+    offline.on('error', (e) => errors.push(e.error));
+    const ready = await offline.ready({ timeoutMs: 10_000 });
+    expect(ready.origin).toBe('snapshot-file');
+    expect(offline.status()).toMatchObject({ state: 'stale', origin: 'snapshot-file', stale: true });
+    expect(offline.status().lastError).toBeInstanceOf(DatabaseUnavailableError);
+    expect(errors[0]).toBeInstanceOf(DatabaseUnavailableError);
+    expect(offline.isEnabled('src.file', 'x')).toBe(true);
+    expect(offline.evaluate('src.file', 'x')).toMatchObject({ enabled: true, stale: true });
+  });
+});
+
+describe('without a database', () => {
+  it('ready() times out clearly, and resolves as defaults when asked to', async () => {
+    const offline = createPgFlags({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      heartbeat: false,
+    });
+    const error = await offline.ready({ timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toMatch(/No flags loaded within 300 ms: Database unavailable/);
+    expect(offline.isEnabled('any', 'x', true)).toBe(true);
+    expect(offline.evaluate('any', 'x').reason).toBe('NOT_READY');
+    await offline.close();
+    await offline.close();
+    const defaults = createPgFlags({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      heartbeat: false,
+      readyTimeout: 'defaults',
+    });
+    expect(await defaults.ready({ timeoutMs: 100 })).toEqual({ origin: 'defaults', version: 0, ageMs: 0 });
+    await defaults.close();
+  });
+});
