@@ -6,5 +6,5 @@
 export interface MonitorDb {
   /** The quoted schema identifier, e.g. `"kaviar_flags"`. */
   readonly ident: string;
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
 }
