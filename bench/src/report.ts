@@ -2,6 +2,10 @@
  * The printed result: one row per candidate with its median and best ns/evaluation, how many times
  * slower than ours it is, and its agreement; then our ratio to the floor and the verdict on the targets
  * (at least 10x faster than every peer, within 1.5x of the floor).
+ *
+ * Ratios are paired: round r of a row is divided by round r of ours, measured moments apart, and the
+ * median of those per-round ratios is reported. A burst of load from another process then inflates
+ * both sides of a pair instead of one side of the comparison.
  */
 import type { Agreement } from './agreement';
 import { type Measurement, median } from './harness';
@@ -19,46 +23,44 @@ export const TARGETS = { peerSpeedup: 10, floorRatio: 1.5 } as const;
 export interface Verdict {
   readonly oursNs: number;
   readonly floorNs: number;
+  /** Median over rounds of ours / floor. */
   readonly floorRatio: number;
-  /** The smallest `peer / ours` over the peers that ran; `undefined` when none ran. */
+  /** The smallest paired `peer / ours` over the peers that ran; `undefined` when none ran. */
   readonly worstPeerSpeedup: number | undefined;
   readonly met: boolean;
+}
+
+/** Median over rounds of `row[r] / reference[r]` (same round, measured moments apart). */
+export function pairedRatio(row: Measurement, reference: Measurement): number {
+  const rounds = Math.min(row.samples.length, reference.samples.length);
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) ratios.push((row.samples[r] as number) / (reference.samples[r] as number));
+  return median(ratios);
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);
 const padLeft = (text: string, width: number) => text.padStart(width);
 const ns = (value: number) => (value >= 1000 ? value.toFixed(0) : value.toFixed(1));
 
-function rowOf(name: string, rows: readonly Row[], kind: string): Row | undefined {
-  return rows.find(
-    (row) =>
-      row.measurement.candidate.kind === kind && (name === '' || row.measurement.candidate.name === name),
-  );
-}
-
 /** Computes the verdict; `undefined` when ours or the floor did not run. */
-export function verdictOf(rows: readonly Row[], floorName: string): Verdict | undefined {
-  const ours = rowOf('', rows, 'ours');
-  const floor = rowOf(floorName, rows, 'baseline');
-  if (ours === undefined || floor === undefined) return undefined;
-  const oursNs = median(ours.measurement.samples);
-  const floorNs = median(floor.measurement.samples);
+export function verdictOf(rows: readonly Row[], floor: Measurement): Verdict | undefined {
+  const ours = rows.find((row) => row.measurement.candidate.kind === 'ours')?.measurement;
+  if (ours === undefined) return undefined;
   const speedups = rows
     .filter((row) => row.measurement.candidate.kind === 'peer')
-    .map((row) => median(row.measurement.samples) / oursNs);
+    .map((row) => pairedRatio(row.measurement, ours));
   const worstPeerSpeedup = speedups.length === 0 ? undefined : Math.min(...speedups);
-  const floorRatio = oursNs / floorNs;
+  const floorRatio = pairedRatio(ours, floor);
   const met =
     worstPeerSpeedup !== undefined &&
     worstPeerSpeedup >= TARGETS.peerSpeedup &&
     floorRatio <= TARGETS.floorRatio;
-  return { oursNs, floorNs, floorRatio, worstPeerSpeedup, met };
+  return { oursNs: median(ours.samples), floorNs: median(floor.samples), floorRatio, worstPeerSpeedup, met };
 }
 
 /** Formats the table (plain text, fixed-width). */
 export function formatTable(rows: readonly Row[]): string[] {
-  const ours = rows.find((row) => row.measurement.candidate.kind === 'ours');
-  const oursNs = ours === undefined ? Number.NaN : median(ours.measurement.samples);
+  const ours = rows.find((row) => row.measurement.candidate.kind === 'ours')?.measurement;
   const header = [
     pad('candidate', 42),
     pad('call', 30),
@@ -71,16 +73,15 @@ export function formatTable(rows: readonly Row[]): string[] {
   const lines = [header, '-'.repeat(header.length + 40)];
   for (const { measurement, agreement } of rows) {
     const c = measurement.candidate;
-    const med = median(measurement.samples);
     const size = measurement.timedEvaluations / measurement.samples.length;
     lines.push(
       [
         pad(c.name, 42),
         pad(c.call, 30),
         padLeft(`${measurement.samples.length} x ${size.toLocaleString('en-US')}`, 14),
-        padLeft(ns(med), 10),
+        padLeft(ns(median(measurement.samples)), 10),
         padLeft(ns(Math.min(...measurement.samples)), 9),
-        padLeft(Number.isNaN(oursNs) ? '-' : `${(med / oursNs).toFixed(2)}x`, 9),
+        padLeft(ours === undefined ? '-' : `${pairedRatio(measurement, ours).toFixed(2)}x`, 9),
         `  ${agreement.ok ? 'ok' : 'FAIL'}: ${agreement.summary}`,
       ].join(' '),
     );
@@ -91,9 +92,9 @@ export function formatTable(rows: readonly Row[]): string[] {
 /** Formats the verdict lines. */
 export function formatVerdict(verdict: Verdict | undefined): string[] {
   const target = `target: >= ${TARGETS.peerSpeedup}x faster than every peer, <= ${TARGETS.floorRatio}x the floor`;
-  if (verdict === undefined) return [`${target}: not evaluated (ours or the floor did not run)`];
+  if (verdict === undefined) return [`${target}: not evaluated (ours did not run)`];
   const lines = [
-    `ours / floor: ${verdict.floorRatio.toFixed(2)}x (ours ${ns(verdict.oursNs)} ns, floor ${ns(verdict.floorNs)} ns)`,
+    `ours / floor: ${verdict.floorRatio.toFixed(2)}x (medians: ours ${ns(verdict.oursNs)} ns, floor ${ns(verdict.floorNs)} ns)`,
   ];
   if (verdict.worstPeerSpeedup === undefined) return [...lines, `${target}: not evaluated (no peer ran)`];
   return [

@@ -27,6 +27,33 @@ export function createLibraryHash(prefix: string): (id: string) => number {
   };
 }
 
+/** The obvious way to call the library: a fresh `TextEncoder.encode` of the whole key per evaluation. */
+export async function murmurEncodeBaseline(scenario: Scenario): Promise<Candidate> {
+  const encoder = new TextEncoder();
+  const prefix = `${scenario.flagKey}:`;
+  const allowlist = new Set(scenario.allowlist);
+  const threshold = scenario.threshold;
+  return {
+    name: 'murmurhash3js-revisited, encode() per call',
+    kind: 'baseline',
+    call: 'sync, new Uint8Array per call',
+    hash: 'contract',
+    plan: { warmupIds: 250_000, idsPerRound: 250_000 },
+    run(ids, from, to, decisions) {
+      let on = 0;
+      for (let i = from; i < to; i++) {
+        const id = ids[i] as string;
+        const enabled =
+          allowlist.has(id) || bucketOfHash(murmur.x86.hash32(encoder.encode(prefix + id), 0)) < threshold;
+        decisions[i] = enabled ? 1 : 0;
+        if (enabled) on++;
+      }
+      return on;
+    },
+    close: async () => {},
+  };
+}
+
 /** The murmurhash3js-revisited row. */
 export async function murmurBaseline(scenario: Scenario): Promise<Candidate> {
   const hash = createLibraryHash(`${scenario.flagKey}:`);
