@@ -49,6 +49,8 @@ export interface CommandSpec<Input = unknown> {
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** Runnable examples, shown in help. */
   readonly examples: readonly string[];
+  /** Schema used when `--schema` is not given. Default: the store's (`kaviar_flags`). */
+  readonly defaultSchema?: string;
   /** Extra help paragraphs (behaviour, exit codes specific to the command). */
   readonly notes?: readonly string[];
   /** Validates arguments and reads input files. Must not open the database. */

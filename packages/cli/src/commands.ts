@@ -5,6 +5,7 @@ import { allowlistListCommand } from './commands/allowlist-list';
 import { checkCommand } from './commands/check';
 import { checkpointsCommand } from './commands/checkpoints';
 import { createCommand } from './commands/create';
+import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
 import { migrateCommand } from './commands/migrate';
 import { setCommand } from './commands/set';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   checkCommand,
   checkpointsCommand,
   historyCommand,
+  demoCommand,
 ];
 
 /** The command named `name` (`set`, `allowlist add`), if any. */

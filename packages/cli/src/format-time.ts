@@ -18,7 +18,9 @@ export function formatTime(date: Date, timeZone: string): string {
     timeZoneName: 'shortOffset',
   }).formatToParts(date);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')} ${part('timeZoneName')}`;
+  // ICU builds spell a zero offset `GMT` or `GMT+0`; say UTC either way.
+  const zone = part('timeZoneName').replace(/^GMT(\+0)?$/, 'UTC');
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')} ${zone}`;
 }
 
 /** The system's time zone, the default for `--tz`. */

@@ -5,6 +5,7 @@ export {
   InvalidInputError,
   UsageError,
 } from './cli-errors';
+export { CLI_VERSION } from './cli-version';
 export { EXIT_CODES, type ExitCode, exitCodeForError } from './exit-codes';
 export { maskSecrets } from './mask-secrets';
 export { type IdsFile, type ParseIdsOptions, parseIdsFile } from './parse-ids-file';
@@ -15,4 +16,4 @@ export {
   type SnapshotCheckpoint,
   type SnapshotFlag,
 } from './render-ops-snapshot';
-export { CLI_VERSION, type CliIo, runCli } from './run-cli';
+export { type CliIo, runCli } from './run-cli';

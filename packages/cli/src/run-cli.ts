@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { FlagsError, toError } from '@kaviar/flags-core';
-import packageJson from '../package.json';
+import type { FlagsDb } from '@kaviar/flags-pg';
 import { UsageError } from './cli-errors';
+import { CLI_VERSION } from './cli-version';
 import type { CommandContext, CommandSpec } from './command-spec';
 import { COMMANDS, findCommand } from './commands';
 import { EXIT_CODES, exitCodeForError } from './exit-codes';
@@ -24,10 +25,12 @@ export interface CliIo {
   readonly cwd: string;
   /** Clock in epoch ms. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * An open database to use instead of resolving `--database-url` / `DATABASE_URL` / the embedded one
+   * (tests, or a program embedding the CLI). It is left open; `--schema` is ignored.
+   */
+  readonly database?: FlagsDb;
 }
-
-/** The CLI's version (from its package.json). */
-export const CLI_VERSION: string = packageJson.version;
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -115,7 +118,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const args = createParsedArgs(spec.name, io.cwd, values, positionals);
     const timeZone =
       args.string('tz') === undefined ? systemTimeZone() : parseTimeZoneArg(args.required('tz'), spec.name);
-    const schema = args.string('schema');
+    const schema = args.string('schema') ?? spec.defaultSchema;
     if (schema !== undefined && !SCHEMA_PATTERN.test(schema)) {
       throw new UsageError(`--schema: ${JSON.stringify(schema)} must match ${SCHEMA_PATTERN}`, spec.name);
     }
@@ -133,9 +136,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       env: io.env,
       cwd: io.cwd,
       target,
-      schema,
+      schema: io.database ? io.database.schema : schema,
       now: io.now ?? Date.now,
       async db() {
+        if (io.database) return io.database;
         opening ??= openConnection(target, schema, (text) => printer.notice(text)).then((open) => {
           connection = open;
           return open;
