@@ -93,3 +93,21 @@ describe('assertPropagation', () => {
     );
   });
 });
+
+describe('assertPropagation and instance states', () => {
+  it('ignores closed instances and notes stale ones', () => {
+    const read = observation({
+      flag: current,
+      instances: [
+        instance({ id: 'web-1', loadedVersion: 11, state: 'stale', lastError: 'connection refused' }),
+        instance({ id: 'web-9', loadedVersion: 3, state: 'closed' }),
+      ],
+    });
+    const finding = assertPropagation(context({ first: read, audit: [to1] }));
+    expect(finding?.status).toBe('PASS');
+    expect(finding?.message).toBe('all 1 live instances serve version 11 or later');
+    expect(finding?.notes).toEqual([
+      'web-1 (kaviar-backend@ip-10-0-0-7, pid 31) reports its data stale (last error: connection refused)',
+    ]);
+  });
+});

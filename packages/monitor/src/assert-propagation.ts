@@ -1,7 +1,8 @@
 /**
  * Every live instance serves the flag's current configuration version.
  *
- * An instance is live when its heartbeat is at most `liveWindowMs` old. It serves the current
+ * An instance is live when its heartbeat is at most `liveWindowMs` old and it has not reported
+ * itself closed. It serves the current
  * configuration when the snapshot version it reports is at least the flag's `configVersion`.
  * A lagging instance in the first pass asks for a re-read (WARN, not final); at the final read an
  * instance that caught up is a PASS with a note (the transient state that must not alarm anyone),
@@ -37,7 +38,10 @@ export const assertPropagation: Assertion = (ctx) => {
   const { liveWindowMs, maxPropagationMs } = ctx.options;
   const target = flag.configVersion;
   const now = ctx.last.at.getTime();
-  const live = ctx.last.instances.filter((i) => now - i.lastSeenAt.getTime() <= liveWindowMs);
+  // A closed client said goodbye in its last heartbeat: it serves nothing any more.
+  const live = ctx.last.instances.filter(
+    (i) => i.state !== 'closed' && now - i.lastSeenAt.getTime() <= liveWindowMs,
+  );
   const expected = { version: target, withinMs: maxPropagationMs };
   const behind = live.filter((i) => i.loadedVersion < target);
   const observed = {
@@ -79,7 +83,9 @@ export const assertPropagation: Assertion = (ctx) => {
     };
   }
 
-  const notes: string[] = [];
+  const notes: string[] = live
+    .filter((i) => i.state === 'stale')
+    .map((i) => `${nameOf(i)} reports its data stale${i.lastError ? ` (last error: ${i.lastError})` : ''}`);
   const firstTarget = ctx.first.flag?.configVersion ?? target;
   for (const instance of live) {
     const before = ctx.first.instances.find((i) => i.id === instance.id);
