@@ -33,6 +33,16 @@ export type { MigrateResult } from './migrate';
 export { migrate, SCHEMA_VERSION, schemaVersion } from './migrate';
 export type { PGliteLike, PGliteTransactionLike } from './pglite-driver';
 export { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from './schema-name';
+export { exportSnapshot } from './snapshot/export-snapshot';
+export type {
+  FlagDiff,
+  ImportSnapshotOptions,
+  ImportSnapshotResult,
+  SnapshotDiff,
+} from './snapshot/import-snapshot';
+export { importSnapshot } from './snapshot/import-snapshot';
+export type { SnapshotDocument, SnapshotFlag } from './snapshot/snapshot-document';
+export { parseSnapshotDocument, SNAPSHOT_FORMAT } from './snapshot/snapshot-document';
 export type { FlagsLogger } from './source/pg-source';
 export {
   ALREADY_EXISTS_SQLSTATES,

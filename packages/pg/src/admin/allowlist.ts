@@ -71,7 +71,13 @@ export async function insertIds(
   return added;
 }
 
-async function deleteIds(tx: Queryable, ident: string, key: string, ids: readonly string[]): Promise<number> {
+/** Deletes ids in batches; returns how many were there. @internal */
+export async function deleteIds(
+  tx: Queryable,
+  ident: string,
+  key: string,
+  ids: readonly string[],
+): Promise<number> {
   let removed = 0;
   for (let i = 0; i < ids.length; i += BATCH) {
     const { rows } = await tx.query<{ n: number }>(

@@ -1,0 +1,186 @@
+/**
+ * Restores a snapshot document: validated first (nothing is written if anything is wrong), compared with
+ * the store into a diff, then applied in ONE transaction with a `restore` audit row per changed flag.
+ * `dryRun` returns the same diff and writes nothing.
+ */
+
+import { deleteIds, insertIds } from '../admin/allowlist';
+import { AUDIT_IDS_SHOWN, type AuditFlagState, writeAudit } from '../admin/audit';
+import { checkWriteOptions, type WriteOptions } from '../admin/flag-row';
+import type { FlagsDb, Queryable } from '../db';
+import { parseSnapshotDocument, type SnapshotFlag } from './snapshot-document';
+
+/** Options of {@link importSnapshot}. */
+export interface ImportSnapshotOptions extends WriteOptions {
+  /** Compute and return the diff only; write nothing. Default `false`. */
+  readonly dryRun?: boolean;
+  /** Also delete flags that are in the store but not in the snapshot. Default `false`. */
+  readonly deleteMissing?: boolean;
+}
+
+/** How one flag differs between the store and the snapshot. */
+export interface FlagDiff {
+  readonly key: string;
+  /** `null` when the flag does not exist in the store (it is created). */
+  readonly before: AuditFlagState | null;
+  /** `null` when the flag is deleted (`deleteMissing`). */
+  readonly after: AuditFlagState | null;
+  /** Allowlist ids added and removed (all of them). */
+  readonly allowlistAdded: readonly string[];
+  readonly allowlistRemoved: readonly string[];
+}
+
+/** What a restore changes (or, with `dryRun`, would change). */
+export interface SnapshotDiff {
+  readonly created: readonly FlagDiff[];
+  readonly updated: readonly FlagDiff[];
+  readonly deleted: readonly FlagDiff[];
+  /** Keys of flags already equal to the snapshot. */
+  readonly unchanged: readonly string[];
+}
+
+/** Result of {@link importSnapshot}. */
+export interface ImportSnapshotResult {
+  readonly diff: SnapshotDiff;
+  /** `false` for a dry run or when nothing differed. */
+  readonly applied: boolean;
+  /** Store version after the import (unchanged when nothing was written). */
+  readonly version: number;
+}
+
+interface Current {
+  state: AuditFlagState;
+  allowlist: Set<string>;
+}
+
+async function readCurrent(tx: Queryable, ident: string): Promise<Map<string, Current>> {
+  const { rows } = await tx.query<{
+    key: string;
+    enabled: boolean;
+    rollout: number;
+    description: string;
+    ids: string[];
+  }>(
+    `select f.key, f.enabled, f.rollout_percentage as rollout, f.description,
+       (select coalesce(array_agg(a.subject_id), '{}') from ${ident}.allowlist a where a.flag_key = f.key) as ids
+     from ${ident}.flags f order by f.key for update of f`,
+  );
+  return new Map(
+    rows.map((r) => [
+      r.key,
+      {
+        state: { enabled: r.enabled, rolloutPercentage: r.rollout, description: r.description },
+        allowlist: new Set(r.ids),
+      },
+    ]),
+  );
+}
+
+function diffOf(
+  flags: readonly SnapshotFlag[],
+  current: Map<string, Current>,
+  deleteMissing: boolean,
+): SnapshotDiff {
+  const created: FlagDiff[] = [];
+  const updated: FlagDiff[] = [];
+  const unchanged: string[] = [];
+  for (const flag of flags) {
+    const old = current.get(flag.key);
+    const after: AuditFlagState = {
+      enabled: flag.enabled,
+      rolloutPercentage: flag.rollout_percentage,
+      description: flag.description ?? old?.state.description ?? '',
+    };
+    const wanted =
+      flag.allowlist === undefined ? (old?.allowlist ?? new Set<string>()) : new Set(flag.allowlist);
+    const had = old?.allowlist ?? new Set<string>();
+    const allowlistAdded = [...wanted].filter((id) => !had.has(id));
+    const allowlistRemoved = [...had].filter((id) => !wanted.has(id));
+    const entry = { key: flag.key, before: old?.state ?? null, after, allowlistAdded, allowlistRemoved };
+    if (!old) created.push(entry);
+    else if (
+      old.state.enabled !== after.enabled ||
+      old.state.rolloutPercentage !== after.rolloutPercentage ||
+      old.state.description !== after.description ||
+      allowlistAdded.length + allowlistRemoved.length > 0
+    ) {
+      updated.push(entry);
+    } else unchanged.push(flag.key);
+  }
+  const inDoc = new Set(flags.map((f) => f.key));
+  const deleted: FlagDiff[] = deleteMissing
+    ? [...current]
+        .filter(([key]) => !inDoc.has(key))
+        .map(([key, c]) => ({
+          key,
+          before: c.state,
+          after: null,
+          allowlistAdded: [],
+          allowlistRemoved: [...c.allowlist],
+        }))
+    : [];
+  return { created, updated, deleted, unchanged };
+}
+
+/**
+ * Validates `input` (parsed JSON) as a snapshot and makes the store match it: creates missing flags, updates
+ * differing ones, replaces allowlists given in the snapshot (a flag without `allowlist` keeps its own), and
+ * with `deleteMissing` deletes flags absent from it. One transaction; a `restore` audit row per changed flag.
+ * Throws `InvalidSnapshotError` listing every problem (nothing written).
+ */
+export async function importSnapshot(
+  db: FlagsDb,
+  input: unknown,
+  options: ImportSnapshotOptions,
+): Promise<ImportSnapshotResult> {
+  const { actor, reason } = checkWriteOptions(options);
+  const doc = parseSnapshotDocument(input);
+  const byKey = new Map(doc.flags.map((f) => [f.key, f]));
+  return db.transaction(async (tx) => {
+    const diff = diffOf(doc.flags, await readCurrent(tx, db.ident), options.deleteMissing ?? false);
+    const changes = [...diff.created, ...diff.updated, ...diff.deleted];
+    if (options.dryRun || changes.length === 0) {
+      const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
+      return { diff, applied: false, version: rows[0]?.version ?? 0 };
+    }
+    for (const change of changes) {
+      const { key, after } = change;
+      if (after === null) {
+        await tx.query(`delete from ${db.ident}.flags where key = $1`, [key]);
+      } else {
+        await tx.query(
+          `insert into ${db.ident}.flags (key, enabled, rollout_percentage, description, created_at, updated_by)
+           values ($1, $2, $3, $4, coalesce($5::timestamptz, now()), $6)
+           on conflict (key) do update set enabled = excluded.enabled,
+             rollout_percentage = excluded.rollout_percentage, description = excluded.description,
+             updated_at = now(), updated_by = excluded.updated_by`,
+          [
+            key,
+            after.enabled,
+            after.rolloutPercentage,
+            after.description,
+            byKey.get(key)?.created_at ?? null,
+            actor,
+          ],
+        );
+        await deleteIds(tx, db.ident, key, change.allowlistRemoved);
+        await insertIds(tx, db.ident, key, change.allowlistAdded, actor);
+      }
+      await writeAudit(tx, db.ident, {
+        flagKey: key,
+        action: 'restore',
+        actor,
+        reason,
+        before: change.before,
+        after: after && {
+          ...after,
+          allowlistAdded: change.allowlistAdded.length,
+          allowlistRemoved: change.allowlistRemoved.length,
+          ids: change.allowlistAdded.slice(0, AUDIT_IDS_SHOWN),
+        },
+      });
+    }
+    const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
+    return { diff, applied: true, version: rows[0]?.version ?? 0 };
+  });
+}
