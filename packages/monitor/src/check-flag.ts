@@ -22,7 +22,10 @@ export interface CheckFlagOptions {
    * alarms. Set it above the instances' heartbeat interval. Default 10 000; 0 judges the first read.
    */
   readonly settleMs?: number;
-  /** Store the checkpoint in the checkpoints table (the returned checkpoint then has an `id`). Default `false`. */
+  /**
+   * Store the checkpoint in the checkpoints table (the returned checkpoint then has an `id`). A check
+   * that could not read the database is returned UNKNOWN and not stored. Default `false`.
+   */
   readonly record?: boolean;
   /** Extra assertions, run after the built-in ones on the same reads. */
   readonly assertions?: readonly Assertion[];
@@ -96,7 +99,7 @@ export async function checkFlag(
       : nonNegative('exposureWindowMs', options.exposureWindowMs, 0);
   const auditLimit = nonNegative('auditLimit', options.auditLimit, 100);
   const readOptions = { members: expect.allowlistIncludes ?? [], liveWindowMs, exposureWindowMs };
-  const checkpoint = await runCheck(
+  const { checkpoint, readFailed } = await runCheck(
     {
       observe: () => readObservation(db, flagKey, readOptions),
       audit: () => readAudit(db, flagKey, auditLimit),
@@ -115,7 +118,8 @@ export async function checkFlag(
       minSamples: nonNegative('minSamples', options.minSamples, 1000),
     },
   );
-  if (!options.record) return checkpoint;
+  // A check that could not read the database cannot record there either.
+  if (!options.record || readFailed) return checkpoint;
   try {
     return await recordCheckpoint(db, checkpoint);
   } catch (caught) {

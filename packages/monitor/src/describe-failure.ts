@@ -29,7 +29,8 @@ export function describeFailure(caught: unknown): { cause: string; code: string 
     return { code, cause: `database unreachable: ${detail}` };
   }
   if (MISSING.has(code)) {
-    return { code, cause: `schema missing: ${detail} (run \`kaviar-flags migrate\` or migrate(db))` };
+    const fix = /migrate/i.test(detail) ? '' : ' (run `kaviar-flags migrate` or migrate(db))';
+    return { code, cause: `schema missing: ${detail}${fix}` };
   }
   return { code, cause: `${error.name}: ${detail}` };
 }

@@ -47,7 +47,7 @@ describe('runCheck', () => {
   it('passes without waiting when the first read is clean', async () => {
     const source = reader([observation()]);
     const opts = options();
-    const checkpoint = await runCheck(source, opts);
+    const { checkpoint } = await runCheck(source, opts);
     expect(checkpoint.status).toBe('PASS');
     expect(checkpoint.findings.map((f) => `${f.name}:${f.status}`)).toEqual([
       'exists:PASS',
@@ -69,7 +69,7 @@ describe('runCheck', () => {
   it('re-reads after settleMs and fails a mismatch that persisted', async () => {
     const source = reader([at5, { ...at5, at: at(2_000) }], [[up]]);
     const opts = options();
-    const checkpoint = await runCheck(source, opts);
+    const { checkpoint } = await runCheck(source, opts);
     expect(opts.slept).toEqual([2_000]);
     expect(source.reads).toBe(2);
     expect(checkpoint.status).toBe('FAIL');
@@ -79,7 +79,7 @@ describe('runCheck', () => {
   });
 
   it('warns when the mismatch reverted inside the settle window', async () => {
-    const checkpoint = await runCheck(reader([at5, at1], [[up], [down, up]]), options());
+    const { checkpoint } = await runCheck(reader([at5, at1], [[up], [down, up]]), options());
     expect(checkpoint.status).toBe('WARN');
     expect(checkpoint.configVersion).toBe(12);
     expect(checkpoint.findings.find((f) => f.name === 'rollout')?.message).toBe(
@@ -89,7 +89,7 @@ describe('runCheck', () => {
 
   it('judges the first read when settleMs is 0', async () => {
     const opts = options({ settleMs: 0 });
-    const checkpoint = await runCheck(reader([at5, at1], [[up]]), opts);
+    const { checkpoint } = await runCheck(reader([at5, at1], [[up]]), opts);
     expect(checkpoint.status).toBe('FAIL');
     expect(opts.slept).toEqual([]);
   });
@@ -101,7 +101,8 @@ describe('runCheck', () => {
       },
       audit: async () => [],
     };
-    const checkpoint = await runCheck(failing, options());
+    const { checkpoint, readFailed } = await runCheck(failing, options());
+    expect(readFailed).toBe(true);
     expect(checkpoint.status).toBe('UNKNOWN');
     expect(checkpoint.configVersion).toBeNull();
     expect(checkpoint.findings).toEqual([
@@ -127,7 +128,7 @@ describe('runCheck', () => {
     const broken: Assertion = function broken() {
       throw new Error('boom');
     };
-    const checkpoint = await runCheck(
+    const { checkpoint } = await runCheck(
       reader([observation()]),
       options({ assertions: [...builtinAssertions, owner, broken] }),
     );

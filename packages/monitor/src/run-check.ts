@@ -70,8 +70,14 @@ function runAssertions(assertions: readonly Assertion[], ctx: CheckContext): Fin
 const settled = (findings: readonly Finding[]) =>
   findings.every((f) => f.status === 'PASS' || f.status === 'SKIP');
 
-/** Runs one check over a reader. Never throws for a failed expectation or a failed read. @internal */
-export async function runCheck(reader: CheckReader, options: RunCheckOptions): Promise<Checkpoint> {
+/**
+ * Runs one check over a reader. Never throws for a failed expectation or a failed read; `readFailed`
+ * says the checkpoint is UNKNOWN because the data could not be read. @internal
+ */
+export async function runCheck(
+  reader: CheckReader,
+  options: RunCheckOptions,
+): Promise<{ checkpoint: Checkpoint; readFailed: boolean }> {
   const { flagKey, phase, label, expect, settleMs } = options;
   let first: Observation;
   let last: Observation;
@@ -92,9 +98,9 @@ export async function runCheck(reader: CheckReader, options: RunCheckOptions): P
       findings = runAssertions(options.assertions, { ...base, audit, last, final: true });
     }
   } catch (caught) {
-    return unknownCheckpoint(flagKey, caught, { phase, label, expect });
+    return { checkpoint: unknownCheckpoint(flagKey, caught, { phase, label, expect }), readFailed: true };
   }
-  return {
+  const checkpoint: Checkpoint = {
     flagKey,
     phase,
     label,
@@ -104,4 +110,5 @@ export async function runCheck(reader: CheckReader, options: RunCheckOptions): P
     configVersion: last.flag?.configVersion ?? null,
     at: last.at,
   };
+  return { checkpoint, readFailed: false };
 }

@@ -18,13 +18,12 @@ describe('6. could not check', () => {
       expect(checkpoint.status).toBe('UNKNOWN');
       expect(exitCodeFor(checkpoint.status)).toBe(3);
       expect(checkpoint.configVersion).toBeNull();
-      expect(checkpoint.findings).toHaveLength(2);
+      expect(checkpoint.id).toBeUndefined();
+      expect(checkpoint.findings).toHaveLength(1);
       expect(checkpoint.findings[0]?.name).toBe('database');
       expect(checkpoint.findings[0]?.message).toMatch(
         /^could not check passenger_favorites_matching: database unreachable: .*ECONNREFUSED/,
       );
-      expect(checkpoint.findings[1]?.name).toBe('record');
-      expect(checkpoint.findings[1]?.status).toBe('UNKNOWN');
     } finally {
       await db.close();
     }
@@ -37,7 +36,7 @@ describe('6. could not check', () => {
         const checkpoint = await checkFlag(db, 'passenger_favorites_matching', { settleMs: 0 });
         expect(checkpoint.status).toBe('UNKNOWN');
         expect(checkpoint.findings[0]?.message).toMatch(
-          /^could not check passenger_favorites_matching: schema missing: .*\(run `kaviar-flags migrate` or migrate\(db\)\)$/,
+          /^could not check passenger_favorites_matching: schema missing: .*migrate/,
         );
       } finally {
         await dropTestDb(db);
@@ -96,5 +95,37 @@ forEachDatabase((getDb) => {
       ...listed.map(() => 'passenger_favorites_matching'),
     ]);
     expect(all[0]?.status).toBe('FAIL');
+  });
+
+  it('turns a check it could not record into UNKNOWN, keeping the findings', async () => {
+    const db = getDb();
+    const readOnly = {
+      ident: db.ident,
+      query: async <R>(sql: string, params?: readonly unknown[]) => {
+        if (/^\s*insert/i.test(sql)) {
+          throw Object.assign(new Error('cannot execute INSERT in a read-only transaction'), {
+            code: '25006',
+          });
+        }
+        return db.query<R>(sql, params);
+      },
+    };
+    await seedFlag(db, 'replica_flag');
+    const checkpoint = await checkFlag(readOnly, 'replica_flag', {
+      expect: { rolloutPercentage: 1 },
+      settleMs: 0,
+      record: true,
+    });
+    expect(checkpoint.status).toBe('UNKNOWN');
+    expect(checkpoint.findings.map((f) => [f.name, f.status])).toEqual([
+      ['exists', 'PASS'],
+      ['rollout', 'PASS'],
+      ['propagation', 'SKIP'],
+      ['exposures', 'SKIP'],
+      ['record', 'UNKNOWN'],
+    ]);
+    expect(checkpoint.findings[4]?.message).toBe(
+      'the checkpoint could not be recorded: Error: cannot execute INSERT in a read-only transaction',
+    );
   });
 });
