@@ -129,6 +129,18 @@ begin
     s := case when TG_OP = 'DELETE' then old.subject_id else new.subject_id end;
   end if;
   insert into {{schema}}.changes (version, flag_key, subject_id, op) values (v, k, s, o);
+  -- An update that changes a row's identity also removes the old identity (separate ifs: a record only
+  -- has the fields of its own table).
+  if TG_OP = 'UPDATE' then
+    if TG_TABLE_NAME = 'flags' then
+      if old.key <> new.key then
+        insert into {{schema}}.changes (version, flag_key, subject_id, op) values (v, old.key, null, 'delete');
+      end if;
+    elsif old.flag_key <> new.flag_key or old.subject_id <> new.subject_id then
+      insert into {{schema}}.changes (version, flag_key, subject_id, op)
+        values (v, old.flag_key, old.subject_id, 'delete');
+    end if;
+  end if;
   if TG_OP = 'DELETE' then
     return old;
   end if;

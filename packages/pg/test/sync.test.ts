@@ -1,0 +1,166 @@
+import { afterAll, expect, it } from 'vitest';
+import { forEachDatabase } from '../../../test/support/databases';
+import {
+  addToAllowlist,
+  createFlag,
+  createPgFlags,
+  deleteFlag,
+  type FlagsDb,
+  importAllowlist,
+  type PgFlagsClient,
+  removeFromAllowlist,
+  updateFlag,
+} from '../src/index';
+import { loadAll, loadChanges, readVersion } from '../src/source/load-flags';
+
+const actor = { actor: 'test' };
+
+/** Wraps a db to record every statement sent through it. */
+function recording(db: FlagsDb): { db: FlagsDb; sql: string[] } {
+  const sql: string[] = [];
+  const wrapped: FlagsDb = Object.assign(Object.create(db) as FlagsDb, {
+    query: (text: string, params?: readonly unknown[]) => {
+      sql.push(text);
+      return db.query(text, params);
+    },
+  });
+  return { db: wrapped, sql };
+}
+
+const plain = (flags: ReadonlyMap<string, { allowlist: readonly string[] }>) =>
+  Object.fromEntries([...flags].map(([k, f]) => [k, { ...f, allowlist: [...f.allowlist].sort() }]));
+
+forEachDatabase((getDb) => {
+  const clients: PgFlagsClient[] = [];
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
+  it('incremental loads from the change log equal a full load, whatever the changes', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'inc.a', enabled: true, rolloutPercentage: 1 }, actor);
+    await createFlag(db, { key: 'inc.b' }, actor);
+    await addToAllowlist(db, 'inc.a', ['p1', 'p2', 'p3'], actor);
+    let base = await loadAll(db, db.ident);
+    const steps: (() => Promise<unknown>)[] = [
+      () => updateFlag(db, 'inc.a', { rolloutPercentage: 5 }, actor),
+      () => removeFromAllowlist(db, 'inc.a', ['p2'], actor),
+      () => addToAllowlist(db, 'inc.b', ['q1'], actor),
+      () => deleteFlag(db, 'inc.b', actor),
+      () => createFlag(db, { key: 'inc.b', enabled: true }, actor),
+      () => importAllowlist(db, 'inc.a', ['p1', 'p9'], { ...actor, replace: true }),
+      () =>
+        db.query(
+          `update ${db.ident}.allowlist set subject_id = 'p10' where flag_key = 'inc.a' and subject_id = 'p9'`,
+        ),
+    ];
+    for (const step of steps) {
+      await step();
+      const incremental = await loadChanges(db, db.ident, base.version, base.flags);
+      const full = await loadAll(db, db.ident);
+      expect(incremental).toBeDefined();
+      expect(incremental!.version).toBe(full.version);
+      expect(plain(incremental!.flags)).toEqual(plain(full.flags));
+      base = incremental!;
+    }
+    expect(base.flags.get('inc.a')?.allowlist.slice().sort()).toEqual(['p1', 'p10']);
+  });
+
+  it('keeps unchanged flag objects and reports only changed keys', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'keep.a' }, actor);
+    await createFlag(db, { key: 'keep.b' }, actor);
+    const base = await loadAll(db, db.ident);
+    await updateFlag(db, 'keep.a', { enabled: true }, actor);
+    const next = (await loadChanges(db, db.ident, base.version, base.flags))!;
+    expect(next.changedKeys).toEqual(['keep.a']);
+    expect(next.flags.get('keep.b')).toBe(base.flags.get('keep.b'));
+  });
+
+  it('falls back to a full load when the change log was pruned past the loaded version', async () => {
+    const db = getDb();
+    const base = await loadAll(db, db.ident);
+    await createFlag(db, { key: 'pruned.a' }, actor);
+    const { version } = await readVersion(db, db.ident);
+    await db.query(`update ${db.ident}.state set pruned_through = $1`, [version]);
+    try {
+      expect(await loadChanges(db, db.ident, base.version, base.flags)).toBeUndefined();
+      const client = createPgFlags({
+        db,
+        listen: false,
+        heartbeat: false,
+        exposures: false,
+        pollIntervalMs: 60_000,
+      });
+      clients.push(client);
+      await client.ready({ timeoutMs: 10_000 });
+      expect(client.snapshot()?.flags.has('pruned.a')).toBe(true);
+    } finally {
+      await db.query(`update ${db.ident}.state set pruned_through = 0`);
+    }
+  });
+
+  it('an idle poll is one single-row query', async () => {
+    const { db, sql } = recording(getDb());
+    const client = createPgFlags({
+      db,
+      listen: false,
+      heartbeat: false,
+      exposures: false,
+      pollIntervalMs: 60_000,
+    });
+    clients.push(client);
+    await client.ready({ timeoutMs: 10_000 });
+    sql.length = 0;
+    await client.refresh();
+    await client.refresh();
+    expect(sql).toHaveLength(2);
+    expect(sql[0]).toMatch(/^select version, pruned_through from "[a-z0-9_]+"\.state$/);
+    const { rows } = await getDb().query(sql[0]!);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('heartbeat upserts the instance row and exposures are flushed per flag and version', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'exp.a', enabled: true, rolloutPercentage: 100 }, actor);
+    await addToAllowlist(db, 'exp.a', ['vip'], actor);
+    const client = createPgFlags({
+      db,
+      listen: false,
+      pollIntervalMs: 60_000,
+      heartbeatIntervalMs: 50,
+      appName: 'exposure-test',
+      instanceId: `exp-${db.schema}`,
+    });
+    clients.push(client);
+    await client.ready({ timeoutMs: 10_000 });
+    for (let i = 0; i < 100; i++) client.isEnabled('exp.a', `s-${i}`);
+    client.isEnabled('exp.a', 'vip');
+    client.isEnabled('exp.a', '');
+    const version = client.snapshot()!.flags.get('exp.a')!.version;
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.query(
+              `select flag_version, sum(evaluations)::int as e, sum(enabled)::int as n, sum(allowlisted)::int as a
+               from ${db.ident}.exposures where flag_key = 'exp.a' group by flag_version`,
+            )
+          ).rows,
+        { timeout: 5000 },
+      )
+      .toEqual([{ flag_version: version, e: 101, n: 101, a: 1 }]);
+    const { rows } = await db.query<{ app: string; loaded_version: number; state: string; pid: number }>(
+      `select app, loaded_version, state, pid from ${db.ident}.instances where id = $1`,
+      [client.instanceId],
+    );
+    expect(rows).toEqual([
+      { app: 'exposure-test', loaded_version: client.status().version, state: 'ready', pid: process.pid },
+    ]);
+    await client.close();
+    const after = await db.query<{ state: string }>(`select state from ${db.ident}.instances where id = $1`, [
+      client.instanceId,
+    ]);
+    expect(after.rows[0]?.state).toBe('closed');
+  });
+});
