@@ -8,7 +8,9 @@ import { createCommand } from './commands/create';
 import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
 import { migrateCommand } from './commands/migrate';
+import { restoreCommand } from './commands/restore';
 import { setCommand } from './commands/set';
+import { snapshotCommand } from './commands/snapshot';
 import { statusCommand } from './commands/status';
 
 /** Every command, in the order `--help` lists them (the operator's workflow order). */
@@ -24,6 +26,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   checkCommand,
   checkpointsCommand,
   historyCommand,
+  snapshotCommand,
+  restoreCommand,
   demoCommand,
 ];
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlagsDb } from '@kaviar/flags-pg';
 import type { CommandContext } from './command-spec';
@@ -168,6 +168,11 @@ export async function runDemoStory(
   say('8. The ops snapshot, generated (Markdown, plus the JSON that `restore` reads)');
   const snapshotFile = join(options.dir, 'ops-snapshot.md');
   await kaviar('snapshot', '--out', snapshotFile);
+  if (!quiet) {
+    printer.line(printer.color.cyan(`$ cat ${quote(snapshotFile)}`));
+    printer.line(readFileSync(snapshotFile, 'utf8').trimEnd());
+    printer.line();
+  }
   await kaviar('status');
   return { checks, snapshotFile, ms: Date.now() - started };
 }

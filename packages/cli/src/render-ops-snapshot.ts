@@ -179,7 +179,7 @@ function rollbackLines(input: OpsSnapshotInput): string[] {
     '### Switch a flag off',
     ...(switches.length ? ['```bash', ...switches, '```'] : ['No flags.']),
     '',
-    '### Verify (each must print PASS and exit 0 once the state above is back)',
+    '### Verify once the state above is back (the check must print PASS and exit 0)',
     '```bash',
     `kaviar-flags status${schema}`,
     ...verify,

@@ -1,0 +1,173 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { forEachDatabase } from '../../../test/support/databases';
+import { kaviar } from './support/kaviar';
+
+const FLAG = 'passenger_favorites_matching';
+const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-commands-'));
+
+forEachDatabase((getDb) => {
+  const run = (...argv: string[]) => kaviar(getDb(), argv, { cwd: dir });
+
+  describe('the operator workflow', () => {
+    it('creates a flag disabled at 0 % by default, and refuses a second create with exit 68', async () => {
+      const created = await run('create', 'plain_flag', '--actor', 'goes', '--json');
+      expect(created.code).toBe(0);
+      const { created: row } = JSON.parse(created.stdout);
+      expect([row.key, row.enabled, row.rolloutPercentage, row.updatedBy]).toEqual([
+        'plain_flag',
+        false,
+        0,
+        'goes',
+      ]);
+      const again = await run('create', 'plain_flag', '--actor', 'goes');
+      expect(again.code).toBe(68);
+      expect(again.stderr).toMatch(/^kaviar-flags create: Flag "plain_flag" already exists/);
+    });
+
+    it('creates the seed flag, imports 12 passengers from a CSV, and lists them only with allowlist list', async () => {
+      expect((await run('create', FLAG, '--enabled', 'true', '--rollout', '1', '--actor', 'goes')).code).toBe(
+        0,
+      );
+      const csv = join(dir, 'beta.csv');
+      const rows = Array.from(
+        { length: 12 },
+        (_, i) => `Passenger ${i + 1},pax-${String(i + 1).padStart(3, '0')}`,
+      );
+      writeFileSync(csv, `name,passenger_id\n${rows.join('\n')}\npassenger dup,pax-001\n`);
+      const imported = await run(
+        'allowlist',
+        'import',
+        FLAG,
+        'beta.csv',
+        '--column',
+        'passenger_id',
+        '--actor',
+        'goes',
+      );
+      expect(imported.code).toBe(0);
+      expect(imported.stdout).toBe(
+        `${FLAG}: read 12 ids (1 duplicates dropped), added 12; allowlist size 12.\n`,
+      );
+      const listed = await run('allowlist', 'list', FLAG);
+      expect(listed.stdout.trim().split('\n')).toEqual(
+        Array.from({ length: 12 }, (_, i) => `pax-${String(i + 1).padStart(3, '0')}`),
+      );
+      for (const argv of [
+        ['status'],
+        ['status', FLAG],
+        ['history', FLAG],
+        ['history', FLAG, '--json'],
+        ['status', '--json'],
+      ]) {
+        const out = await run(...argv);
+        expect(out.code, argv.join(' ')).toBe(0);
+        expect(out.stdout, argv.join(' ')).not.toContain('pax-0');
+      }
+    });
+
+    it('shows status as an aligned table and as JSON', async () => {
+      const human = await run('status', '--tz', 'UTC');
+      const header = human.stdout.split('\n').find((l) => l.startsWith('FLAG'));
+      expect(header).toMatch(/^FLAG +ENABLED +ROLLOUT +ALLOWLIST +VERSION +UPDATED +LAST CHECK$/);
+      const line = human.stdout.split('\n').find((l) => l.startsWith(FLAG));
+      expect(line).toMatch(
+        new RegExp(`^${FLAG} +yes +1 % +12 +\\d+ +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by goes +-$`),
+      );
+      const json = JSON.parse((await run('status', FLAG, '--json')).stdout);
+      expect(json.flag).toMatchObject({ key: FLAG, enabled: true, rolloutPercentage: 1, allowlistCount: 12 });
+      expect(json.lastCheckpoint).toBeNull();
+    });
+
+    it('sets with compare-and-set: the right expectation writes, a stale one exits 75 and writes nothing', async () => {
+      const ok = await run(
+        'set',
+        FLAG,
+        '--rollout',
+        '5',
+        '--expect-rollout',
+        '1',
+        '--actor',
+        'deploy-bot',
+        '--reason',
+        'oops',
+      );
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(new RegExp(`^${FLAG}: rollout 1 % → 5 %; version \\d+, by deploy-bot at `));
+      const stale = await run('set', FLAG, '--rollout', '2', '--expect-rollout', '1', '--actor', 'other');
+      expect(stale.code).toBe(75);
+      expect(stale.stderr).toContain('the rollout is 5 %, not 1 % as --expect-rollout says');
+      const back = await run(
+        'set',
+        FLAG,
+        '--rollout',
+        '1',
+        '--expect-rollout',
+        '5',
+        '--actor',
+        'goes',
+        '--reason',
+        'rollback',
+      );
+      expect(back.code).toBe(0);
+      const history = JSON.parse((await run('history', FLAG, '--json')).stdout);
+      expect(history.entries.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`)).toEqual(
+        ['update:goes', 'update:deploy-bot', 'allowlist.import:goes', 'create:goes'],
+      );
+      const table = await run('history', FLAG);
+      expect(table.stdout.split('\n')[1]).toMatch(/ goes +update +rollout 5 % → 1 % +\d+ +rollback$/);
+    });
+
+    it('checks with monitoring exit codes and records checkpoints', async () => {
+      const base = ['check', FLAG, '--phase', 'phase2_rollout', '--settle', '0', '--record'];
+      const pass = await run(
+        ...base,
+        '--label',
+        'manual',
+        '--expect-rollout',
+        '1',
+        '--expect-enabled',
+        '--expect-allowlist',
+        '12',
+      );
+      expect(pass.code).toBe(0);
+      expect(pass.stdout).toMatch(new RegExp(`^PASS ${FLAG} phase2_rollout/manual at `));
+      const fail = await run(...base, '--label', 'wrong', '--expect-rollout', '5');
+      expect(fail.code).toBe(2);
+      expect(fail.stdout).toMatch(/FAIL rollout: rollout_percentage is 1 %, expected 5 %/);
+      const json = JSON.parse((await run(...base, '--label', 'json', '--expect-disabled', '--json')).stdout);
+      expect([json.status, json.exitCode]).toEqual(['FAIL', 2]);
+      const cps = JSON.parse((await run('checkpoints', FLAG, '--last', '5', '--json')).stdout).checkpoints;
+      expect(cps.map((c: { label: string; status: string }) => `${c.label}:${c.status}`)).toEqual([
+        'json:FAIL',
+        'wrong:FAIL',
+        'manual:PASS',
+      ]);
+      const table = await run('checkpoints', FLAG);
+      expect(table.stdout.split('\n')[0]).toMatch(/^AT +STATUS +PHASE +LABEL +VERSION +FINDINGS$/);
+      expect(table.stdout.trim().split('\n')).toHaveLength(4);
+    });
+
+    it('removes and adds allowlist ids, printing counts, never the ids', async () => {
+      const removed = await run('allowlist', 'remove', FLAG, 'pax-001', 'nobody', '--actor', 'goes');
+      expect(removed.stdout).toBe(`${FLAG}: removed 1 (1 were not there); allowlist size 11.\n`);
+      const added = await run('allowlist', 'add', FLAG, 'pax-001', '--actor', 'goes');
+      expect(added.stdout).toBe(`${FLAG}: added 1 (0 already there); allowlist size 12.\n`);
+    });
+
+    it('reports an unknown flag with exit 67', async () => {
+      for (const argv of [
+        ['status', 'nope'],
+        ['set', 'nope', '--rollout', '1'],
+        ['allowlist', 'list', 'nope'],
+      ]) {
+        const out = await run(...argv);
+        expect(out.code, argv.join(' ')).toBe(67);
+        expect(out.stderr).toMatch(/Flag "nope" does not exist/);
+      }
+      expect((await run('check', 'nope', '--phase', 'p', '--label', 'l', '--settle', '0')).code).toBe(2);
+    });
+  });
+});

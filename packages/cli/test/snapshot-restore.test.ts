@@ -1,0 +1,161 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropTestDb, forEachDatabase, openTestDb } from '../../../test/support/databases';
+import { exportSnapshot, type FlagsDb } from '../../pg/src/index';
+import { dumpState, kaviar } from './support/kaviar';
+
+const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-snapshot-'));
+
+/** The state a restore must reproduce: config and allowlists, not timestamps or versions. */
+async function configOf(db: FlagsDb) {
+  const doc = await exportSnapshot(db);
+  return doc.flags.map((f) => ({
+    key: f.key,
+    enabled: f.enabled,
+    rollout: f.rollout_percentage,
+    description: f.description ?? '',
+    allowlist: [...(f.allowlist ?? [])].sort(),
+  }));
+}
+
+forEachDatabase((getDb, ctx) => {
+  const run = (db: FlagsDb, ...argv: string[]) => kaviar(db, argv, { cwd: dir });
+  let empty: FlagsDb;
+  beforeAll(async () => {
+    empty = await openTestDb(ctx.kind);
+  });
+  afterAll(async () => {
+    if (empty) await dropTestDb(empty);
+  });
+
+  describe('snapshot and restore', () => {
+    it('writes the Markdown and the JSON beside it, and restore reproduces the state on an empty database', async () => {
+      const db = getDb();
+      await run(
+        db,
+        'create',
+        'passenger_favorites_matching',
+        '--enabled',
+        'true',
+        '--rollout',
+        '1',
+        '--actor',
+        'goes',
+      );
+      await run(
+        db,
+        'create',
+        'dark_mode',
+        '--rollout',
+        '12.5',
+        '--description',
+        'Dark UI',
+        '--actor',
+        'goes',
+      );
+      await run(
+        db,
+        'allowlist',
+        'add',
+        'passenger_favorites_matching',
+        'p-1',
+        'p-2',
+        'p-3',
+        '--actor',
+        'goes',
+      );
+      await run(
+        db,
+        'check',
+        'passenger_favorites_matching',
+        '--phase',
+        'ROLLOUT_1PCT',
+        '--label',
+        'manual',
+        '--expect-rollout',
+        '1',
+        '--settle',
+        '0',
+        '--record',
+      );
+      const written = await run(db, 'snapshot', '--out', 'ops.md', '--tz', 'America/Sao_Paulo');
+      expect(written.code).toBe(0);
+      expect(written.stdout).toMatch(/^Wrote ops\.md and ops\.json \(store version \d+, 2 flags\)\.\n$/);
+      const md = readFileSync(join(dir, 'ops.md'), 'utf8');
+      expect(md).toContain('"rollout_percentage": 12.5');
+      expect(md).toContain('**Allowlist:** 3 subjects');
+      expect(md).toContain('- Status: **PASS** ✅\n- Phase: `ROLLOUT_1PCT`\n- Label: `manual`');
+      expect(md).toContain('- **Conclusion:** no drift: the database matches the latest check.');
+      expect(md).toMatch(/kaviar-flags restore ops\.json( --schema \w+)? --dry-run/);
+      expect(md).toMatch(/kaviar-flags set passenger_favorites_matching( --schema \w+)? --enabled false/);
+      expect(md).not.toContain('p-1');
+
+      const dry = await run(empty, 'restore', 'ops.json', '--dry-run', '--actor', 'goes');
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(/^dark_mode +create +disabled at 12\.5 %$/m);
+      expect(dry.stdout).toMatch(/^passenger_favorites_matching +create +enabled at 1 %, allowlist \+3 -0$/m);
+      expect(dry.stdout).toContain('Dry run: 2 flags would change (0 unchanged); nothing was written.');
+      expect(await configOf(empty)).toEqual([]);
+
+      const restored = await run(empty, 'restore', 'ops.json', '--actor', 'goes', '--reason', 'round trip');
+      expect(restored.code).toBe(0);
+      expect(await configOf(empty)).toEqual(await configOf(db));
+      const again = await run(empty, 'restore', 'ops.json', '--actor', 'goes');
+      expect(again.stdout).toBe('Nothing to restore: the 2 flags in ops.json already match the store.\n');
+    });
+
+    it('restores a changed flag back, audited as restore', async () => {
+      const db = getDb();
+      await run(db, 'snapshot', '--format', 'json', '--out', 'before.json');
+      await run(db, 'set', 'passenger_favorites_matching', '--rollout', '5', '--actor', 'deploy-bot');
+      const out = await run(db, 'restore', 'before.json', '--actor', 'goes', '--json');
+      const result = JSON.parse(out.stdout);
+      expect(result.applied).toBe(true);
+      expect(result.diff.updated).toEqual([
+        expect.objectContaining({
+          key: 'passenger_favorites_matching',
+          allowlistAdded: 0,
+          allowlistRemoved: 0,
+        }),
+      ]);
+      const [latest] = JSON.parse(
+        (await run(db, 'history', 'passenger_favorites_matching', '--json')).stdout,
+      ).entries;
+      expect([latest.action, latest.actor, latest.after.rolloutPercentage]).toEqual(['restore', 'goes', 1]);
+    });
+
+    it('rejects malformed and unreadable snapshot files, writing nothing', async () => {
+      const db = getDb();
+      const before = await dumpState(db);
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(dir, 'broken.json'), '{"format": "kaviar-flags.snapshot.v1", "flags": [');
+      writeFileSync(
+        join(dir, 'bad.json'),
+        JSON.stringify({
+          format: 'kaviar-flags.snapshot.v1',
+          version: 1,
+          exported_at: new Date().toISOString(),
+          flags: [{ key: 'x', enabled: true, rollout_percentage: 150 }],
+        }),
+      );
+      const broken = await run(db, 'restore', 'broken.json', '--actor', 'goes');
+      expect([broken.code, broken.stderr]).toEqual([
+        65,
+        expect.stringMatching(/^kaviar-flags restore: broken\.json is not valid JSON/),
+      ]);
+      const bad = await run(db, 'restore', 'bad.json', '--actor', 'goes');
+      expect([bad.code, bad.stderr]).toEqual([
+        65,
+        expect.stringMatching(/Invalid snapshot: .*rollout_percentage/),
+      ]);
+      const missing = await run(db, 'restore', 'nope.json', '--actor', 'goes');
+      expect([missing.code, missing.stderr]).toEqual([
+        66,
+        'kaviar-flags restore: Cannot read nope.json (ENOENT)\n',
+      ]);
+      expect(await dumpState(db)).toBe(before);
+    });
+  });
+});

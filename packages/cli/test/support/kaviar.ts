@@ -1,0 +1,75 @@
+/**
+ * Runs the CLI for tests: in-process on an open test database (`kaviar`), or as a real process from
+ * the sources (`spawnKaviar`, `node --import tsx src/bin.ts`), as an operator's shell would.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { FlagsDb } from '../../../pg/src/index';
+import { runCli } from '../../src/index';
+
+/** What a run printed and how it exited. */
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `kaviar-flags argv` in-process on `db`, with a fixed time zone and no colour. */
+export async function kaviar(
+  db: FlagsDb,
+  argv: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {},
+): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli([...argv], {
+    stdout: { write: (t: string) => (stdout += t), isTTY: options.tty ?? false },
+    stderr: { write: (t: string) => (stderr += t), isTTY: options.tty ?? false },
+    env: { TZ: 'UTC', ...options.env },
+    cwd: options.cwd ?? process.cwd(),
+    database: db,
+  });
+  return { code, stdout, stderr };
+}
+
+const BIN = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
+const TSCONFIG = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
+const TSX = createRequire(import.meta.url).resolve('tsx');
+
+/** Spawns `kaviar-flags argv` as a separate Node process (from sources, via tsx). */
+export function spawnKaviar(
+  argv: readonly string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      TSX_TSCONFIG_PATH: TSCONFIG,
+      NO_COLOR: '1',
+    };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ['--import', TSX, BIN, ...argv], {
+      cwd: options.cwd,
+      env: { ...env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Everything a command could have written, to prove that a failed command wrote nothing. */
+export async function dumpState(db: FlagsDb): Promise<string> {
+  const tables = ['state', 'flags', 'allowlist', 'audit', 'checkpoints', 'changes'];
+  const parts: string[] = [];
+  for (const table of tables) {
+    const { rows } = await db.query(`select * from ${db.ident}.${table} order by 1, 2`);
+    parts.push(`${table}: ${JSON.stringify(rows)}`);
+  }
+  return parts.join('\n');
+}
