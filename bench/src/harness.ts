@@ -1,7 +1,7 @@
 /**
  * The timing harness. Every candidate is warmed up, then measured in rounds that are interleaved
  * across candidates (round 1 of each, then round 2 of each, ...), so a noisy neighbour on the machine
- * slows all rows alike and the ratios stay meaningful. A round is timed as a whole with
+ * slows all rows alike and the ratios stay meaningful. Before each round garbage is collected. A round is timed as a whole with
  * `process.hrtime.bigint()`; its decisions land in a per-candidate array (the sink that keeps the
  * evaluations alive), which the agreement check reads afterwards.
  */
@@ -29,7 +29,14 @@ export interface MeasureOptions {
   readonly log: (line: string) => void;
 }
 
-const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
+/**
+ * Collects garbage (with `--expose-gc`) and gives the collector's background threads a moment, so a
+ * round does not pay for the previous row's garbage.
+ */
+async function settle(): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 /** Total of enabled results, printed at the end so no engine can prove the work unused. */
 export let sink = 0;
@@ -67,11 +74,14 @@ export async function measure(
     options.log(`  warm-up ${m.candidate.name}: ${warmup.toLocaleString('en-US')} ids, ${ms.toFixed(0)} ms`);
   }
   for (let round = 0; round < options.rounds; round++) {
-    for (const m of measurements) {
+    // Odd rounds run the list backwards: no row always comes first after the slow peers' garbage,
+    // and rows listed next to each other (ours, the floor) stay next to each other.
+    const order = round % 2 === 0 ? measurements : [...measurements].reverse();
+    for (const m of order) {
       const size = Math.min(m.candidate.plan.idsPerRound, total);
       const from = (round * size) % total;
       const to = Math.min(from + size, total);
-      collectGarbage();
+      await settle();
       const started = process.hrtime.bigint();
       const result = m.candidate.run(ids, from, to, m.decisions);
       sink += typeof result === 'number' ? result : await result;
