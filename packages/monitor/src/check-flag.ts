@@ -1,3 +1,4 @@
+import { parseRolloutPercentage, toError } from '@kaviar/flags-core';
 import type { Assertion } from './assertion';
 import { recordCheckpoint } from './checkpoints';
 import { describeFailure } from './describe-failure';
@@ -54,18 +55,23 @@ function nonNegative(option: string, value: number | undefined, fallback: number
   return value;
 }
 
-function validate(expect: Expectations): void {
-  const p = expect.rolloutPercentage;
-  if (p !== undefined && !(typeof p === 'number' && p >= 0 && p <= 100 && Math.round(p * 100) === p * 100)) {
-    throw new InvalidCheckOptionsError(
-      'expect.rolloutPercentage',
-      `${p} is not a percentage 0..100 with at most two decimals`,
-    );
+function validate(expect: Expectations): Expectations {
+  let rolloutPercentage = expect.rolloutPercentage;
+  if (rolloutPercentage !== undefined) {
+    if (typeof rolloutPercentage !== 'number') {
+      throw new InvalidCheckOptionsError('expect.rolloutPercentage', `${rolloutPercentage} is not a number`);
+    }
+    try {
+      rolloutPercentage = parseRolloutPercentage(rolloutPercentage);
+    } catch (caught) {
+      throw new InvalidCheckOptionsError('expect.rolloutPercentage', toError(caught).message);
+    }
   }
   const size = expect.allowlistSize;
   if (size !== undefined && !(Number.isInteger(size) && size >= 0)) {
     throw new InvalidCheckOptionsError('expect.allowlistSize', `${size} is not a whole number >= 0`);
   }
+  return rolloutPercentage === undefined ? expect : { ...expect, rolloutPercentage };
 }
 
 /**
@@ -86,8 +92,7 @@ export async function checkFlag(
   flagKey: string,
   options: CheckFlagOptions = {},
 ): Promise<Checkpoint> {
-  const expect = options.expect ?? {};
-  validate(expect);
+  const expect = validate(options.expect ?? {});
   const confidence = options.confidence ?? 0.999;
   if (!(confidence > 0 && confidence < 1)) {
     throw new InvalidCheckOptionsError('confidence', `${confidence} is not between 0 and 1 (exclusive)`);
