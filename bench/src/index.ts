@@ -9,7 +9,7 @@
  * (default 15); `--only=ours,unleash` runs only the named rows (factory names; the floor always runs).
  * Exit code 1 when a row disagrees with the reference decisions or a peer cannot be set up.
  */
-import { toError } from '@kaviar/flags-core';
+import { FlagsError, toError } from '@kaviar/flags-core';
 import { checkAgreement } from './agreement';
 import type { Candidate, CandidateFactory } from './candidate';
 import { floor } from './candidates/floor';
@@ -18,11 +18,12 @@ import { launchDarkly } from './candidates/launchdarkly';
 import { murmurBaseline, murmurEncodeBaseline } from './candidates/murmur-baseline';
 import { openFeature } from './candidates/openfeature';
 import { ours, oursCounting } from './candidates/ours';
+import { oursPg } from './candidates/ours-pg';
 import { unleash } from './candidates/unleash';
 import { describeEnvironment } from './environment';
 import { measure, sink } from './harness';
 import { formatTable, formatVerdict, type Row, verdictOf } from './report';
-import { assertBuiltCore } from './resolve-core';
+import { resolveBuilt } from './resolve-built';
 import { createScenario } from './scenario';
 import { verifyFloorHash } from './verify-floor-hash';
 
@@ -31,6 +32,7 @@ const FACTORIES: readonly CandidateFactory[] = [
   ours,
   floor,
   oursCounting,
+  oursPg,
   murmurBaseline,
   murmurEncodeBaseline,
   unleash,
@@ -46,10 +48,14 @@ async function main(): Promise<number> {
   const idCount = quick ? 100_000 : 1_000_000;
   const roundsArg = process.argv.find((arg) => arg.startsWith('--rounds='));
   const rounds = roundsArg !== undefined ? Number(roundsArg.slice('--rounds='.length)) : quick ? 3 : 15;
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new FlagsError('BENCH_USAGE', `--rounds must be a positive integer, got ${roundsArg}`);
+  }
 
   log('@kaviar/flags isEnabled benchmark');
   for (const line of describeEnvironment()) log(line);
-  log(`@kaviar/flags-core loaded from ${assertBuiltCore()}`);
+  log(`@kaviar/flags-core loaded from ${resolveBuilt('@kaviar/flags-core')}`);
+  log(`@kaviar/flags-pg loaded from ${resolveBuilt('@kaviar/flags-pg')}`);
   if (quick) log('--quick: 100,000 ids, 3 rounds; a smoke run, not the result.');
 
   let started = performance.now();
@@ -89,7 +95,9 @@ async function main(): Promise<number> {
   const reference = measurements.find(
     (m) => m.candidate.kind === 'baseline' && m.candidate.name.startsWith('floor'),
   );
-  if (reference === undefined) throw new Error('The floor did not run: nothing to check decisions against');
+  if (reference === undefined) {
+    throw new FlagsError('BENCH_NO_REFERENCE', 'The floor did not run: nothing to check decisions against');
+  }
   const allowlisted = new Set(scenario.allowlist);
   const allowlistIndexes = scenario.ids.flatMap((id, i) => (allowlisted.has(id) ? [i] : []));
   const rows: Row[] = measurements.map((measurement) => ({
@@ -110,7 +118,9 @@ async function main(): Promise<number> {
   }
   log(`(sink ${sink})`);
 
-  for (const candidate of candidates) await candidate.close().catch(() => {});
+  for (const candidate of candidates) {
+    await candidate.close().catch((caught) => log(`closing ${candidate.name}: ${toError(caught).message}`));
+  }
   return setupFailed || rows.some((row) => !row.agreement.ok) ? 1 : 0;
 }
 

@@ -46,7 +46,8 @@ export async function unleash(scenario: Scenario): Promise<Candidate> {
   });
   client.on('error', () => {});
   client.on('warn', () => {});
-  await once(client, 'ready');
+  // Bootstrap data makes it ready without any network; a broken setup fails instead of hanging.
+  await once(client, 'ready', { signal: AbortSignal.timeout(10_000) });
   const key = scenario.flagKey;
   return {
     name: 'unleash-client 6.12.1',
