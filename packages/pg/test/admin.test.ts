@@ -25,7 +25,7 @@ async function storeVersion(db: FlagsDb): Promise<number> {
   return rows[0]!.version;
 }
 
-forEachDatabase((getDb) => {
+forEachDatabase((getDb, ctx) => {
   describe('createFlag / getFlag / listFlags', () => {
     it('creates a flag with defaults and one audit row carrying its version', async () => {
       const db = getDb();
@@ -225,17 +225,19 @@ forEachDatabase((getDb) => {
       expect(await getAllowlist(db, 'allow.bad')).toEqual([]);
     });
 
-    it('imports 100,000 ids in one transaction, and replace removes the rest', async () => {
+    // 10^5 ids on the real server; PGlite (single-threaded WASM) runs the same path with 10^4.
+    it('bulk-imports ids in one transaction, and replace removes the rest', async () => {
       const db = getDb();
+      const n = ctx.kind === 'postgres' ? 100_000 : 10_000;
       await createFlag(db, { key: 'allow.bulk', enabled: true }, actor);
       await addToAllowlist(db, 'allow.bulk', ['old-1', 'p-0'], actor);
-      const ids = Array.from({ length: 100_000 }, (_, i) => `p-${i}`);
+      const ids = Array.from({ length: n }, (_, i) => `p-${i}`);
       const result = await importAllowlist(db, 'allow.bulk', ids, { ...actor, replace: true });
-      expect(result).toEqual({ added: 99_999, removed: 1, size: 100_000 });
-      expect((await getFlag(db, 'allow.bulk'))?.allowlistCount).toBe(100_000);
+      expect(result).toEqual({ added: n - 1, removed: 1, size: n });
+      expect((await getFlag(db, 'allow.bulk'))?.allowlistCount).toBe(n);
       const [last] = await listAudit(db, { flagKey: 'allow.bulk', limit: 1 });
       expect(last?.action).toBe('allowlist.import');
-      expect(last?.after).toMatchObject({ added: 99_999, removed: 1, size: 100_000 });
+      expect(last?.after).toMatchObject({ added: n - 1, removed: 1, size: n });
     }, 60_000);
   });
 
