@@ -41,7 +41,7 @@ async function settle(): Promise<void> {
 /** Total of enabled results, printed at the end so no engine can prove the work unused. */
 export let sink = 0;
 
-/** Runs one slice; both sync and async candidates go through here, and await costs only the async ones. */
+/** Runs `ids[from..to)` through a candidate; awaiting costs only the async ones. */
 async function runSlice(
   candidate: Candidate,
   ids: readonly string[],
@@ -83,8 +83,7 @@ export async function measure(
       const to = Math.min(from + size, total);
       await settle();
       const started = process.hrtime.bigint();
-      const result = m.candidate.run(ids, from, to, m.decisions);
-      sink += typeof result === 'number' ? result : await result;
+      await runSlice(m.candidate, ids, from, to, m.decisions);
       const elapsed = Number(process.hrtime.bigint() - started);
       m.samples.push(elapsed / (to - from));
       m.timedEvaluations += to - from;
