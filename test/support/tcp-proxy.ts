@@ -13,12 +13,15 @@ export interface TcpProxy {
   /** Accepts connections again. */
   restore(): Promise<void>;
   close(): Promise<void>;
+  /** Bytes forwarded so far: to the server and back to the clients. */
+  bytes(): { toServer: number; toClient: number };
 }
 
 /** Starts a proxy to the Postgres at `databaseUrl` on a free local port. */
 export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const target = new URL(databaseUrl);
   const sockets = new Set<Socket>();
+  const counted = { toServer: 0, toClient: 0 };
   let server: Server | undefined;
   let port = 0;
   const listen = () =>
@@ -34,6 +37,12 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
         };
         client.on('error', drop).on('close', drop);
         upstream.on('error', drop).on('close', drop);
+        client.on('data', (chunk: Buffer) => {
+          counted.toServer += chunk.length;
+        });
+        upstream.on('data', (chunk: Buffer) => {
+          counted.toClient += chunk.length;
+        });
         client.pipe(upstream).pipe(client);
       });
       s.once('error', reject);
@@ -54,5 +63,5 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
-  return { url: url.toString(), cut: stop, restore: listen, close: stop };
+  return { url: url.toString(), cut: stop, restore: listen, close: stop, bytes: () => ({ ...counted }) };
 }

@@ -225,9 +225,8 @@ export class PgSource implements FlagSource {
           if (version > (this.snapshot?.version ?? 0) || this.snapshot?.origin !== 'database')
             void this.refreshNow();
         },
-        onConnected: (reconnected) => {
-          if (reconnected) void this.refreshNow();
-        },
+        // Changes may have committed before LISTEN took effect (first connect) or while it was down.
+        onConnected: () => void this.refreshNow(),
         onError: (error) => this.reportError(error),
       },
       { minMs: this.options.retryMinMs, maxMs: this.options.listenRetryMaxMs, random: this.options.random },
