@@ -157,6 +157,14 @@ forEachDatabase((getDb) => {
       expect(added.stdout).toBe(`${FLAG}: added 1 (0 already there); allowlist size 12.\n`);
     });
 
+    it('colours only a terminal, and never with NO_COLOR', async () => {
+      const tty = await kaviar(getDb(), ['status'], { tty: true });
+      expect(tty.stdout).toContain('\u001b[32myes\u001b[39m');
+      const noColor = await kaviar(getDb(), ['status'], { tty: true, env: { NO_COLOR: '1' } });
+      expect(noColor.stdout).not.toContain('\u001b[');
+      expect((await run('status')).stdout).not.toContain('\u001b[');
+    });
+
     it('reports an unknown flag with exit 67', async () => {
       for (const argv of [
         ['status', 'nope'],
