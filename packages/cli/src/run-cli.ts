@@ -108,6 +108,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(`${CLI_VERSION}\n`);
       return EXIT_CODES.OK;
     }
+    if (first === 'allowlist' && (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h')) {
+      io.stdout.write(
+        renderMainHelp(
+          COMMANDS.filter((c) => c.name.startsWith('allowlist ')),
+          CLI_VERSION,
+        ),
+      );
+      return argv[1] === undefined ? EXIT_CODES.USAGE : EXIT_CODES.OK;
+    }
     const { spec, rest } = selectCommand(argv);
     commandName = spec.name;
     const { values, positionals } = parseCommandLine(spec, rest);

@@ -165,6 +165,30 @@ forEachDatabase((getDb) => {
       expect((await run('status')).stdout).not.toContain('\u001b[');
     });
 
+    it('replaces an allowlist from a file with --replace, counting what it removed', async () => {
+      await run('create', 'replace_me', '--actor', 'goes');
+      await run('allowlist', 'add', 'replace_me', 'a', 'b', 'c', '--actor', 'goes');
+      writeFileSync(join(dir, 'two.txt'), 'c\nd\n');
+      const out = await run(
+        'allowlist',
+        'import',
+        'replace_me',
+        'two.txt',
+        '--replace',
+        '--actor',
+        'goes',
+        '--json',
+      );
+      expect(JSON.parse(out.stdout)).toMatchObject({
+        flagKey: 'replace_me',
+        read: 2,
+        added: 1,
+        removed: 2,
+        size: 2,
+      });
+      expect((await run('allowlist', 'list', 'replace_me')).stdout).toBe('c\nd\n');
+    });
+
     it('reports an unknown flag with exit 67', async () => {
       for (const argv of [
         ['status', 'nope'],
