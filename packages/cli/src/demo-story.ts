@@ -42,9 +42,10 @@ export async function runDemoStory(
   const started = Date.now();
   const { printer } = ctx;
   const quiet = printer.json;
-  const sink: TextSink = quiet
-    ? { write: () => true }
-    : { write: (text: string) => printer.line(text.replace(/\n$/, '')), isTTY: printer.color.enabled };
+  const write = (text: string) => (quiet ? true : printer.line(text.replace(/\n$/, '')));
+  // Colour like the demo's own output; no progress lines from the inner commands (the demo has its own).
+  const stdout: TextSink = { write, isTTY: printer.color.enabled };
+  const stderr: TextSink = { write, isTTY: false };
   const schemaArgs = db.schema === 'kaviar_flags' ? [] : ['--schema', db.schema];
   const say = (text: string) => {
     if (!quiet) printer.line(printer.color.bold(text));
@@ -53,8 +54,8 @@ export async function runDemoStory(
     if (!quiet)
       printer.line(printer.color.cyan(`$ kaviar-flags ${[...argv, ...schemaArgs].map(quote).join(' ')}`));
     const code = await runCli([...argv, ...schemaArgs, '--tz', printer.timeZone], {
-      stdout: sink,
-      stderr: sink,
+      stdout,
+      stderr,
       env: ctx.env,
       cwd: ctx.cwd,
       database: db,
