@@ -127,6 +127,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const args = createParsedArgs(spec.name, io.cwd, values, positionals);
     const timeZone =
       args.string('tz') === undefined ? systemTimeZone() : parseTimeZoneArg(args.required('tz'), spec.name);
+    if (args.string('database-url')?.trim() === '') {
+      throw new UsageError(
+        '--database-url: empty (leave it out to use DATABASE_URL or the embedded database)',
+        spec.name,
+      );
+    }
     const schema = args.string('schema') ?? spec.defaultSchema;
     if (schema !== undefined && !SCHEMA_PATTERN.test(schema)) {
       throw new UsageError(`--schema: ${JSON.stringify(schema)} must match ${SCHEMA_PATTERN}`, spec.name);
