@@ -11,11 +11,7 @@ const alias = {
   '@kaviar/flags-cli': src('cli'),
 };
 
-const project = (
-  name: string,
-  dir: string,
-  include = ['src/**/*.test.ts', 'test/**/*.test.ts'],
-) => ({
+const project = (name: string, dir: string, include = ['src/**/*.test.ts', 'test/**/*.test.ts']) => ({
   extends: true as const,
   resolve: { alias },
   test: {
