@@ -27,7 +27,7 @@ try {
     '@kaviar/flags-core': ['bucketOf', 'createFlagClient', 'createTestFlags'],
     '@kaviar/flags-pg': ['openDb', 'migrate', 'createPgFlags'],
     '@kaviar/flags-monitor': ['checkFlag', 'exitCodeFor'],
-    '@kaviar/flags-cli': [],
+    '@kaviar/flags-cli': ['runCli'],
   };
   for (const name of names) {
     const wanted = JSON.stringify(checks[name] ?? []);
