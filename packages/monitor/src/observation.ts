@@ -1,3 +1,5 @@
+import type { InstanceRow } from '@kaviar/flags-pg';
+
 /** The authoritative state of one flag as read from the store at one moment. */
 export interface FlagState {
   readonly key: string;
@@ -14,19 +16,11 @@ export interface FlagState {
   readonly allowlistSize: number;
 }
 
-/** One application instance as its heartbeat last reported it. */
-export interface InstanceState {
-  readonly id: string;
-  readonly app: string;
-  readonly host: string;
-  readonly pid: number | null;
-  /** Store version of the snapshot the instance serves. */
-  readonly loadedVersion: number;
-  /** Source state the instance reported (`ready`, `stale`, ...). */
-  readonly state: string;
-  readonly lastError: string | null;
-  readonly lastSeenAt: Date;
-}
+/**
+ * One application instance as its heartbeat last reported it: `InstanceRow` from @kaviar/flags-pg
+ * (read with its `listInstances`), under the monitor's name.
+ */
+export type InstanceState = InstanceRow;
 
 /**
  * Exposure counts for a flag, summed over instances and windows, counting only evaluations made
@@ -66,7 +60,7 @@ export interface Observation {
   readonly flag: FlagState | undefined;
   /** Members of `expect.allowlistIncludes` that are not on the allowlist. */
   readonly missingMembers: readonly string[];
-  /** Every instance that ever sent a heartbeat (liveness is decided by the assertion). */
+  /** Instances that sent a heartbeat within `liveWindowMs`, by id (liveness is decided by the assertion). */
   readonly instances: readonly InstanceState[];
   readonly exposures: ExposureTotals;
 }

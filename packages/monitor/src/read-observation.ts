@@ -1,5 +1,6 @@
+import { listInstances } from '@kaviar/flags-pg';
 import type { MonitorDb } from './monitor-db';
-import type { AuditRecord, ExposureTotals, FlagState, InstanceState, Observation } from './observation';
+import type { AuditRecord, ExposureTotals, FlagState, Observation } from './observation';
 
 /** What `readObservation` needs besides the flag key. @internal */
 export interface ReadOptions {
@@ -71,12 +72,9 @@ export async function readObservation(
     );
     missingMembers = missing.rows.map((r) => r.id);
   }
-  const instances = await db.query<Record<string, unknown>>(
-    `select id, app, host, pid, loaded_version::float8 as loaded_version, state, last_error, last_seen_at
-     from ${s}.instances where last_seen_at >= now() - make_interval(secs => $1::float8 / 1000)
-     order by id`,
-    [options.liveWindowMs],
-  );
+  const instances = await listInstances(db, { withinMs: options.liveWindowMs });
+  // By id, so findings that list instances read the same from one check to the next.
+  instances.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const fromVersion = flag?.version ?? 0;
   const windowClause =
     options.exposureWindowMs === undefined
@@ -98,20 +96,7 @@ export async function readObservation(
     instances: num(e.instances ?? 0),
     fromVersion,
   };
-  return { at, flag, missingMembers, instances: instances.rows.map(toInstance), exposures: totals };
-}
-
-function toInstance(r: Record<string, unknown>): InstanceState {
-  return {
-    id: String(r.id),
-    app: String(r.app ?? ''),
-    host: String(r.host ?? ''),
-    pid: r.pid === null || r.pid === undefined ? null : num(r.pid),
-    loadedVersion: num(r.loaded_version),
-    state: String(r.state ?? ''),
-    lastError: r.last_error === null || r.last_error === undefined ? null : String(r.last_error),
-    lastSeenAt: date(r.last_seen_at),
-  };
+  return { at, flag, missingMembers, instances, exposures: totals };
 }
 
 /** The flag's most recent audit entries, newest first. @internal */

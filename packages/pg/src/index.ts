@@ -29,6 +29,8 @@ export {
   SchemaAheadError,
   SchemaMissingError,
 } from './errors';
+export type { InstanceRow, ListInstancesOptions } from './instances/list-instances';
+export { listInstances } from './instances/list-instances';
 export type { MigrateResult } from './migrate';
 export { migrate, SCHEMA_VERSION, schemaVersion } from './migrate';
 export type { PGliteLike, PGliteTransactionLike } from './pglite-driver';

@@ -1,12 +1,18 @@
 import { type Checkpoint, listCheckpoints } from '@kaviar/flags-monitor';
-import { FlagNotFoundError, type FlagsDb, getFlag, listFlags } from '@kaviar/flags-pg';
+import {
+  FlagNotFoundError,
+  type FlagsDb,
+  getFlag,
+  type InstanceRow,
+  listFlags,
+  listInstances,
+} from '@kaviar/flags-pg';
 import { formatPercent } from '../command-helpers';
 import { defineCommand } from '../command-spec';
 import { formatAge } from '../format-time';
 import { parseFlagKeyArg } from '../input-values';
 import { printFlagRow } from '../print-flag-row';
 import type { Printer } from '../printer';
-import { type InstanceRow, readInstances } from '../read-instances';
 import { statusColor } from '../status-color';
 
 async function storeVersion(db: FlagsDb): Promise<number> {
@@ -61,7 +67,7 @@ export const statusCommand = defineCommand({
     const db = await ctx.db();
     const { printer } = ctx;
     const version = await storeVersion(db);
-    const instances = await readInstances(db);
+    const instances = await listInstances(db);
     if (key !== undefined) {
       const row = await getFlag(db, key);
       if (!row) throw new FlagNotFoundError(key);

@@ -35,7 +35,9 @@ export function instance(overrides: Partial<InstanceState> = {}): InstanceState 
     loadedVersion: 10,
     state: 'ready',
     lastError: null,
+    startedAt: at(-3_600_000),
     lastSeenAt: at(-1_000),
+    ageMs: 1_000,
     ...overrides,
   };
 }
