@@ -1,5 +1,6 @@
+import type { FlagRow } from '@kaviar/flags-pg';
 import { formatTime } from './format-time';
-import type { SnapshotCheckpoint, SnapshotFlag } from './render-ops-snapshot';
+import type { SnapshotCheckpoint } from './render-ops-snapshot';
 
 /*
  * The drift analysis of the ops snapshot: the flag as stored now against what its latest checkpoint
@@ -19,7 +20,7 @@ const pct = (n: number) => `${n}%`;
 const ICON = STATUS_ICON;
 
 /** The drift analysis lines for one flag (checkpoints newest first). @internal */
-export function driftLines(flag: SnapshotFlag, cps: readonly SnapshotCheckpoint[], tz: string): string[] {
+export function driftLines(flag: FlagRow, cps: readonly SnapshotCheckpoint[], tz: string): string[] {
   const latest = cps[0];
   if (!latest)
     return [`- No check recorded: run \`kaviar-flags check ${flag.key} ... --record\` to have one.`];

@@ -1,3 +1,4 @@
+import type { FlagRow } from '@kaviar/flags-pg';
 import { formatTime } from './format-time';
 import { driftLines, STATUS_ICON } from './ops-snapshot-drift';
 
@@ -7,18 +8,11 @@ import { driftLines, STATUS_ICON } from './ops-snapshot-drift';
  * analysis, and rollback commands). It never holds allowlist members or connection strings.
  */
 
-/** A flag as the snapshot shows it (the fields of `getFlag`'s row it uses). */
-export interface SnapshotFlag {
-  readonly key: string;
-  readonly enabled: boolean;
-  readonly rolloutPercentage: number;
-  readonly description: string;
-  readonly version: number;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-  readonly updatedBy: string;
-  readonly allowlistCount: number;
-}
+/**
+ * A flag as the snapshot shows it: pg's `FlagRow`, as `getFlag`/`listFlags` return it.
+ * @deprecated Use `FlagRow` from `@kaviar/flags-pg`; this alias stays for existing imports.
+ */
+export type SnapshotFlag = FlagRow;
 
 /** A recorded checkpoint as the snapshot shows it. */
 export interface SnapshotCheckpoint {
@@ -47,7 +41,7 @@ export interface OpsSnapshotInput {
   readonly schema?: string | undefined;
   /** Store version at export. */
   readonly storeVersion: number;
-  readonly flags: readonly SnapshotFlag[];
+  readonly flags: readonly FlagRow[];
   /** Last checkpoints per flag key, newest first (at most three are shown). */
   readonly checkpoints: ReadonlyMap<string, readonly SnapshotCheckpoint[]>;
   /** Path of the JSON snapshot written beside this document, for `restore`. */
@@ -58,7 +52,7 @@ const ICON = STATUS_ICON;
 const shellQuote = (text: string) =>
   /^[\w./:@%+-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 
-function flagJson(flag: SnapshotFlag): string[] {
+function flagJson(flag: FlagRow): string[] {
   const doc = {
     key: flag.key,
     enabled: flag.enabled,

@@ -1,9 +1,9 @@
 import { listCheckpoints } from '@kaviar/flags-monitor';
-import { exportSnapshot } from '@kaviar/flags-pg';
+import { exportSnapshot, type FlagRow } from '@kaviar/flags-pg';
 import { UsageError } from '../cli-errors';
 import { CLI_VERSION } from '../cli-version';
 import { defineCommand } from '../command-spec';
-import { renderOpsSnapshot, type SnapshotCheckpoint, type SnapshotFlag } from '../render-ops-snapshot';
+import { renderOpsSnapshot, type SnapshotCheckpoint } from '../render-ops-snapshot';
 import { jsonPathBeside, writeOutputFile } from '../write-output-file';
 
 /** `kaviar-flags snapshot`: the ops snapshot (Markdown) and the restorable JSON beside it. */
@@ -52,7 +52,7 @@ export const snapshotCommand = defineCommand({
       writeOutputFile(out, ctx.cwd, json);
       files.push(out);
     } else {
-      const flags: SnapshotFlag[] = doc.flags.map((f) => ({
+      const flags: FlagRow[] = doc.flags.map((f) => ({
         key: f.key,
         enabled: f.enabled,
         rolloutPercentage: f.rollout_percentage,
