@@ -8,6 +8,7 @@ import { createCommand } from './commands/create';
 import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
 import { migrateCommand } from './commands/migrate';
+import { pruneChangesCommand } from './commands/prune-changes';
 import { restoreCommand } from './commands/restore';
 import { setCommand } from './commands/set';
 import { snapshotCommand } from './commands/snapshot';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   historyCommand,
   snapshotCommand,
   restoreCommand,
+  pruneChangesCommand,
   demoCommand,
 ];
 

@@ -59,6 +59,9 @@ const MATRIX: readonly (readonly [string[], number, RegExp])[] = [
   [['snapshot', '--format', 'xml'], 64, /--format: "xml" must be md or json/],
   [['snapshot', '--format', 'json'], 64, /--format json needs --out FILE/],
   [['snapshot', '--out', 'no-such-dir/ops.md'], 73, /Cannot write no-such-dir\/ops\.json \(ENOENT\)/],
+  [['prune-changes', '--keep', '-1'], 64, /--keep: "-1" must be a whole number >= 0/],
+  [['prune-changes', '--keep', 'all'], 64, /--keep: "all" must be a whole number >= 0/],
+  [['prune-changes', 'now'], 64, /Unexpected argument "now"/],
   [['status', '--database-url', ''], 64, /--database-url: empty/],
   [['demo', '--schema', 'kaviar_flags'], 64, /give a --schema whose name contains "demo"/],
 ];

@@ -189,6 +189,43 @@ forEachDatabase((getDb) => {
       expect((await run('allowlist', 'list', 'replace_me')).stdout).toBe('c\nd\n');
     });
 
+    it('prune-changes trims the change log to the newest N versions and leaves the flags alone', async () => {
+      const db = getDb();
+      const read = async () =>
+        (
+          await db.query<{ version: number; pruned_through: number; oldest: number | null }>(
+            `select version, pruned_through, (select min(version) from ${db.ident}.changes) as oldest
+               from ${db.ident}.state`,
+          )
+        ).rows[0]!;
+      const before = await read();
+      const status = JSON.parse((await run('status', '--json')).stdout);
+      const pruned = await run('prune-changes', '--keep', '3');
+      expect(pruned.code).toBe(0);
+      expect(pruned.stdout).toMatch(
+        new RegExp(
+          `^Deleted [1-9]\\d* change rows through version ${before.version - 3} \\(store version ${before.version}, kept the newest 3 versions\\)\\.\n$`,
+        ),
+      );
+      expect(await read()).toEqual({
+        version: before.version,
+        pruned_through: before.version - 3,
+        oldest: before.version - 2,
+      });
+      expect(JSON.parse((await run('status', '--json')).stdout)).toEqual(status);
+      const again = JSON.parse((await run('prune-changes', '--keep', '3', '--json')).stdout);
+      expect(again).toEqual({
+        schema: db.schema,
+        keep: 3,
+        deleted: 0,
+        prunedThrough: before.version - 3,
+        version: before.version,
+      });
+      const help = await run('prune-changes', '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('kaviar-flags prune-changes --keep 10000 --json');
+    });
+
     it('reports an unknown flag with exit 67', async () => {
       for (const argv of [
         ['status', 'nope'],

@@ -12,6 +12,8 @@ export type { NewFlag } from './admin/create-flag';
 export { createFlag } from './admin/create-flag';
 export { deleteFlag } from './admin/delete-flag';
 export type { FlagRow, WriteOptions } from './admin/flag-row';
+export type { PruneChangesOptions, PruneChangesResult } from './admin/prune-changes';
+export { pruneChanges } from './admin/prune-changes';
 export { getAllowlist, getFlag, listFlags } from './admin/read-flags';
 export type { FlagChanges, UpdateOptions } from './admin/update-flag';
 export { updateFlag } from './admin/update-flag';
