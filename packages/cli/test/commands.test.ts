@@ -226,6 +226,28 @@ forEachDatabase((getDb) => {
       expect(help.stdout).toContain('kaviar-flags prune-changes --keep 10000 --json');
     });
 
+    it('allowlist import shows the ids written so far on a terminal, and nothing on a pipe', async () => {
+      await run('create', 'big_import', '--actor', 'goes');
+      const ids = Array.from({ length: 25_000 }, (_, i) => `big-${i}`);
+      writeFileSync(join(dir, 'big.txt'), `${ids.join('\n')}\n`);
+      const argv = ['allowlist', 'import', 'big_import', 'big.txt', '--actor', 'goes'];
+      const tty = await kaviar(getDb(), argv, { cwd: dir, tty: true, env: { NO_COLOR: '1' } });
+      expect(tty.code).toBe(0);
+      const frames = tty.stderr.split('\r\u001b[2K').filter(Boolean);
+      const label = 'Importing 25000 ids from big.txt into big_import...';
+      expect(frames[0]).toMatch(new RegExp(`^${label} \\d+s$`));
+      const counts = frames.flatMap((f) => /(\d+)\/25000 written/.exec(f)?.[1] ?? []);
+      expect([...new Set(counts)]).toEqual(['10000', '20000', '25000']);
+      // The progress line is erased before the result is printed.
+      expect(tty.stderr.endsWith('\r\u001b[2K')).toBe(true);
+      expect(tty.stdout).toBe(
+        'big_import: read 25000 ids (0 duplicates dropped), added 25000; allowlist size 25000.\n',
+      );
+      const pipe = await run(...argv, '--replace');
+      expect(pipe.code).toBe(0);
+      expect(pipe.stderr).toBe('');
+    }, 60_000);
+
     it('reports an unknown flag with exit 67', async () => {
       for (const argv of [
         ['status', 'nope'],

@@ -1,4 +1,4 @@
-export type { AllowlistResult, ImportAllowlistOptions } from './admin/allowlist';
+export type { AllowlistResult, ImportAllowlistOptions, ImportProgress } from './admin/allowlist';
 export { addToAllowlist, importAllowlist, removeFromAllowlist } from './admin/allowlist';
 export type {
   AuditAction,

@@ -239,6 +239,39 @@ forEachDatabase((getDb, ctx) => {
       expect(last?.action).toBe('allowlist.import');
       expect(last?.after).toMatchObject({ added: n - 1, removed: 1, size: n });
     }, 60_000);
+
+    it('reports import progress per batch of 10 000 distinct ids; a throwing callback writes nothing', async () => {
+      const db = getDb();
+      await createFlag(db, { key: 'allow.progress' }, actor);
+      const ids = [...Array.from({ length: 25_000 }, (_, i) => `q-${i}`), 'q-0', 'q-1'];
+      const seen: { done: number; total: number }[] = [];
+      const result = await importAllowlist(db, 'allow.progress', ids, {
+        ...actor,
+        onProgress: (p) => seen.push(p),
+      });
+      expect(result.size).toBe(25_000);
+      expect(seen).toEqual([
+        { done: 10_000, total: 25_000 },
+        { done: 20_000, total: 25_000 },
+        { done: 25_000, total: 25_000 },
+      ]);
+      const small: unknown[] = [];
+      await importAllowlist(db, 'allow.progress', ['q-0', 'new-1'], {
+        ...actor,
+        onProgress: (p) => small.push(p),
+      });
+      expect(small).toEqual([{ done: 2, total: 2 }]);
+      const version = await storeVersion(db);
+      const failing = importAllowlist(db, 'allow.progress', ['new-2'], {
+        ...actor,
+        onProgress: () => {
+          throw new Error('stop');
+        },
+      });
+      await expect(failing).rejects.toThrow('stop');
+      expect(await storeVersion(db)).toBe(version);
+      expect((await getFlag(db, 'allow.progress'))?.allowlistCount).toBe(25_001);
+    }, 60_000);
   });
 
   describe('listAudit', () => {

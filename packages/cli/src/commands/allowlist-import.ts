@@ -39,14 +39,21 @@ export const allowlistImportCommand = defineCommand({
     const db = await ctx.db();
     const started = Date.now();
     const label = `Importing ${ids.length} ids from ${file} into ${key}`;
-    printer.progress(`${label}...`);
-    const timer = setInterval(
-      () => printer.progress(`${label}... ${Math.round((Date.now() - started) / 1000)}s`),
-      250,
-    );
+    let written = '';
+    // The seconds tick between batches, so a slow batch still shows the import is alive.
+    const show = () =>
+      printer.progress(`${label}... ${written}${Math.round((Date.now() - started) / 1000)}s`);
+    show();
+    const timer = setInterval(show, 250);
     timer.unref();
     try {
-      const result = await importAllowlist(db, key, ids, write);
+      const result = await importAllowlist(db, key, ids, {
+        ...write,
+        onProgress: ({ done, total }) => {
+          written = `${done}/${total} written, `;
+          show();
+        },
+      });
       printer.progress(undefined);
       if (printer.json) {
         printer.printJson({ flagKey: key, read: ids.length, duplicates, ...result });

@@ -14,10 +14,26 @@ export interface AllowlistResult {
   readonly size: number;
 }
 
+/** How far an import got, as passed to `onProgress`. */
+export interface ImportProgress {
+  /** Distinct ids written so far (inserted or already there). */
+  readonly done: number;
+  /** Distinct ids to write (duplicates in the input count once). */
+  readonly total: number;
+}
+
 /** Options of {@link importAllowlist}. */
 export interface ImportAllowlistOptions extends WriteOptions {
   /** Make the allowlist exactly `ids` (remove every other id). Default `false`: only add. */
   readonly replace?: boolean;
+  /**
+   * Called after each batch of 10 000 ids is written (so once for a small import), inside the import's
+   * transaction: the ids are visible to others only when the import returns. An exception it throws
+   * aborts the import and nothing is written.
+   * @example
+   * await importAllowlist(db, key, ids, { actor, onProgress: ({ done, total }) => log(`${done}/${total}`) });
+   */
+  readonly onProgress?: (progress: ImportProgress) => void;
 }
 
 // Rows per statement: large enough to amortise round trips, small enough for one parameter.
@@ -48,13 +64,14 @@ async function touchFlag(tx: Queryable, ident: string, key: string, actor: strin
   if (rows.length === 0) throw new FlagNotFoundError(key);
 }
 
-/** Inserts ids in batches; returns how many were new. @internal */
+/** Inserts ids in batches; returns how many were new. `onBatch` gets the ids written so far. @internal */
 export async function insertIds(
   tx: Queryable,
   ident: string,
   key: string,
   ids: readonly string[],
   actor: string,
+  onBatch?: (done: number) => void,
 ): Promise<number> {
   let added = 0;
   for (let i = 0; i < ids.length; i += BATCH) {
@@ -67,6 +84,7 @@ export async function insertIds(
       [key, ids.slice(i, i + BATCH), actor],
     );
     added += rows[0]?.n ?? 0;
+    onBatch?.(Math.min(i + BATCH, ids.length));
   }
   return added;
 }
@@ -178,7 +196,15 @@ async function addIds(
       );
       removed = rows[0]?.n ?? 0;
     }
-    const added = await insertIds(tx, db.ident, key, unique, actor);
+    const onProgress = options.onProgress;
+    const added = await insertIds(
+      tx,
+      db.ident,
+      key,
+      unique,
+      actor,
+      onProgress && ((done) => onProgress({ done, total: unique.length })),
+    );
     const size = await sizeOf(tx, db.ident, key);
     await writeAudit(tx, db.ident, {
       flagKey: key,
