@@ -1,7 +1,8 @@
-import { ClosedError, toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core';
 import pg from 'pg';
 import type { FlagsDb, NotificationListener, Queryable } from './db';
 import { dbError } from './db-error';
+import { driverQueryable, guardClosed } from './driver-queryable';
 import { isConnectionError } from './sqlstate';
 
 /** @internal */
@@ -25,23 +26,13 @@ const types = {
 };
 
 function queryable(client: pg.Pool | pg.PoolClient, schema: string): Queryable {
-  return {
-    async query<R>(sql: string, params?: readonly unknown[]) {
-      try {
-        const result = await client.query({ text: sql, values: params as unknown[] | undefined, types });
-        return { rows: result.rows as R[] };
-      } catch (caught) {
-        throw dbError(caught, schema);
-      }
+  return driverQueryable(
+    {
+      query: (text, values) => client.query({ text, values, types }),
+      exec: (sql) => client.query(sql),
     },
-    async exec(sql: string) {
-      try {
-        await client.query(sql);
-      } catch (caught) {
-        throw dbError(caught, schema);
-      }
-    },
-  };
+    schema,
+  );
 }
 
 /**
@@ -64,23 +55,15 @@ export function createPgDb(options: PgDriverOptions, schema: string, ident: stri
   const onPoolError = () => {};
   pool.on('error', onPoolError);
   let closed = false;
-  const base = queryable(pool, schema);
-  const check = () => {
-    if (closed) throw new ClosedError('The flags database');
-  };
+  const guarded = guardClosed(queryable(pool, schema), () => closed);
+  const check = guarded.check;
 
   return {
     schema,
     ident,
     driver: 'pg',
-    query(sql, params) {
-      check();
-      return base.query(sql, params);
-    },
-    exec(sql) {
-      check();
-      return base.exec(sql);
-    },
+    query: guarded.query,
+    exec: guarded.exec,
     async transaction(fn) {
       check();
       let client: pg.PoolClient;

@@ -1,6 +1,6 @@
-import { ClosedError } from '@kaviar/flags-core';
 import type { FlagsDb, Queryable } from './db';
 import { dbError } from './db-error';
+import { driverQueryable, guardClosed } from './driver-queryable';
 
 type Parsers = Record<number, (value: string) => unknown>;
 
@@ -21,23 +21,10 @@ export interface PGliteLike extends PGliteTransactionLike {
 const parsers: Parsers = { 20: Number, 1700: Number };
 
 function queryable(target: PGliteTransactionLike, schema: string): Queryable {
-  return {
-    async query<R>(sql: string, params?: readonly unknown[]) {
-      try {
-        const result = await target.query<R>(sql, params as unknown[] | undefined, { parsers });
-        return { rows: result.rows };
-      } catch (caught) {
-        throw dbError(caught, schema);
-      }
-    },
-    async exec(sql: string) {
-      try {
-        await target.exec(sql);
-      } catch (caught) {
-        throw dbError(caught, schema);
-      }
-    },
-  };
+  return driverQueryable(
+    { query: (sql, params) => target.query(sql, params, { parsers }), exec: (sql) => target.exec(sql) },
+    schema,
+  );
 }
 
 async function createPglite(dataDir: string): Promise<PGliteLike> {
@@ -57,23 +44,15 @@ export async function createPgliteDb(
 ): Promise<FlagsDb> {
   const owns = typeof given === 'string';
   const pglite = typeof given === 'string' ? await createPglite(given) : given;
-  const base = queryable(pglite, schema);
   let closed = false;
-  const check = () => {
-    if (closed || pglite.closed) throw new ClosedError('The flags database');
-  };
+  const guarded = guardClosed(queryable(pglite, schema), () => closed || pglite.closed);
+  const check = guarded.check;
   return {
     schema,
     ident,
     driver: 'pglite',
-    query(sql, params) {
-      check();
-      return base.query(sql, params);
-    },
-    exec(sql) {
-      check();
-      return base.exec(sql);
-    },
+    query: guarded.query,
+    exec: guarded.exec,
     async transaction(fn) {
       check();
       try {
