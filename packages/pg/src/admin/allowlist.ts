@@ -121,42 +121,30 @@ async function sizeOf(tx: Queryable, ident: string, key: string): Promise<number
  * Adds subject ids to a flag's allowlist (ids already there are kept), with an `allowlist.add` audit row,
  * in one transaction. Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
  */
-export async function addToAllowlist(
+export function addToAllowlist(
   db: FlagsDb,
   key: string,
   ids: readonly string[],
   options: WriteOptions,
 ): Promise<AllowlistResult> {
-  return addIds(db, key, ids, { ...options, replace: false }, 'allowlist.add');
+  return writeAllowlist(db, key, ids, options, 'allowlist.add', async (tx, unique, actor) => ({
+    added: await insertIds(tx, db.ident, key, unique, actor),
+  }));
 }
 
 /**
  * Removes subject ids from a flag's allowlist (unknown ids are ignored), with an `allowlist.remove` audit
  * row, in one transaction. Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
  */
-export async function removeFromAllowlist(
+export function removeFromAllowlist(
   db: FlagsDb,
   key: string,
   ids: readonly string[],
   options: WriteOptions,
 ): Promise<AllowlistResult> {
-  assertFlagKey(key);
-  const { actor, reason } = checkWriteOptions(options);
-  const unique = checkIds(ids);
-  return db.transaction(async (tx) => {
-    await touchFlag(tx, db.ident, key, actor);
-    const removed = await deleteIds(tx, db.ident, key, unique);
-    const size = await sizeOf(tx, db.ident, key);
-    await writeAudit(tx, db.ident, {
-      flagKey: key,
-      action: 'allowlist.remove',
-      actor,
-      reason,
-      before: null,
-      after: { removed, size, ids: unique.slice(0, AUDIT_IDS_SHOWN) },
-    });
-    return { added: 0, removed, size };
-  });
+  return writeAllowlist(db, key, ids, options, 'allowlist.remove', async (tx, unique) => ({
+    removed: await deleteIds(tx, db.ident, key, unique),
+  }));
 }
 
 /**
@@ -170,22 +158,8 @@ export function importAllowlist(
   ids: readonly string[],
   options: ImportAllowlistOptions,
 ): Promise<AllowlistResult> {
-  return addIds(db, key, ids, options, 'allowlist.import');
-}
-
-async function addIds(
-  db: FlagsDb,
-  key: string,
-  ids: readonly string[],
-  options: ImportAllowlistOptions,
-  action: 'allowlist.import' | 'allowlist.add',
-): Promise<AllowlistResult> {
-  assertFlagKey(key);
-  const { actor, reason } = checkWriteOptions(options);
-  const unique = checkIds(ids);
-  return db.transaction(async (tx) => {
-    await touchFlag(tx, db.ident, key, actor);
-    let removed = 0;
+  return writeAllowlist(db, key, ids, options, 'allowlist.import', async (tx, unique, actor) => {
+    let removed: number | undefined;
     if (options.replace) {
       const { rows } = await tx.query<{ n: number }>(
         `with deleted as (
@@ -196,7 +170,7 @@ async function addIds(
       );
       removed = rows[0]?.n ?? 0;
     }
-    const onProgress = options.onProgress;
+    const { onProgress } = options;
     const added = await insertIds(
       tx,
       db.ident,
@@ -205,6 +179,34 @@ async function addIds(
       actor,
       onProgress && ((done) => onProgress({ done, total: unique.length })),
     );
+    return { added, removed };
+  });
+}
+
+/** What one allowlist write changed; the counts it did not do are left out of its audit row. */
+interface AllowlistCounts {
+  readonly added?: number | undefined;
+  readonly removed?: number | undefined;
+}
+
+/**
+ * The frame every allowlist write shares: validate, then in one transaction lock and touch the flag,
+ * apply `change`, and write the audit row with the counts, the new size and the first few ids.
+ */
+async function writeAllowlist(
+  db: FlagsDb,
+  key: string,
+  ids: readonly string[],
+  options: WriteOptions,
+  action: 'allowlist.add' | 'allowlist.remove' | 'allowlist.import',
+  change: (tx: Queryable, unique: readonly string[], actor: string) => Promise<AllowlistCounts>,
+): Promise<AllowlistResult> {
+  assertFlagKey(key);
+  const { actor, reason } = checkWriteOptions(options);
+  const unique = checkIds(ids);
+  return db.transaction(async (tx) => {
+    await touchFlag(tx, db.ident, key, actor);
+    const { added, removed } = await change(tx, unique, actor);
     const size = await sizeOf(tx, db.ident, key);
     await writeAudit(tx, db.ident, {
       flagKey: key,
@@ -212,8 +214,13 @@ async function addIds(
       actor,
       reason,
       before: null,
-      after: { added, ...(options.replace && { removed }), size, ids: unique.slice(0, AUDIT_IDS_SHOWN) },
+      after: {
+        ...(added !== undefined && { added }),
+        ...(removed !== undefined && { removed }),
+        size,
+        ids: unique.slice(0, AUDIT_IDS_SHOWN),
+      },
     });
-    return { added, removed, size };
+    return { added: added ?? 0, removed: removed ?? 0, size };
   });
 }
