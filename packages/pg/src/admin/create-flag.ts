@@ -1,22 +1,13 @@
-import { assertFlagKey, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
+import { assertFlagKey } from '@kaviar/flags-core';
 import type { FlagsDb } from '../db';
 import { FlagExistsError } from '../errors';
 import { auditState, writeAudit } from './audit';
-import {
-  checkDescription,
-  checkWriteOptions,
-  type FlagRow,
-  readFlagRow,
-  type WriteOptions,
-} from './flag-row';
+import { checkFlagFields, checkWriteOptions, type FlagRow, readFlagRow, type WriteOptions } from './flag-row';
+import type { FlagChanges } from './update-flag';
 
-/** A new flag. Defaults: disabled, 0 % rollout, empty description. */
-export interface NewFlag {
+/** A new flag: its key and the fields of {@link FlagChanges}. Defaults: disabled, 0 % rollout, empty description. */
+export interface NewFlag extends FlagChanges {
   readonly key: string;
-  readonly enabled?: boolean;
-  /** 0..100, at most two decimals; numeric strings accepted. Default 0. */
-  readonly rolloutPercentage?: number | string;
-  readonly description?: string;
 }
 
 /**
@@ -29,10 +20,7 @@ export interface NewFlag {
 export async function createFlag(db: FlagsDb, flag: NewFlag, options: WriteOptions): Promise<FlagRow> {
   const key = assertFlagKey(flag?.key);
   const { actor, reason } = checkWriteOptions(options);
-  const enabled = flag.enabled ?? false;
-  if (typeof enabled !== 'boolean') throw new InvalidFlagError('enabled', enabled, 'must be true or false');
-  const rolloutPercentage = parseRolloutPercentage(flag.rolloutPercentage ?? 0);
-  const description = checkDescription(flag.description ?? '');
+  const { enabled = false, rolloutPercentage = 0, description = '' } = checkFlagFields(flag);
   return db.transaction(async (tx) => {
     const { rows } = await tx.query(
       `insert into ${db.ident}.flags (key, enabled, rollout_percentage, description, updated_by)

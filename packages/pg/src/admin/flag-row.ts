@@ -1,4 +1,4 @@
-import { InvalidFlagError } from '@kaviar/flags-core';
+import { InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
 import type { Queryable } from '../db';
 
 /** A flag as stored, for operators (evaluation uses `FlagConfig` from core). */
@@ -96,4 +96,37 @@ export function checkWriteOptions(options: WriteOptions): { actor: string; reaso
 export function checkDescription(value: unknown): string {
   if (typeof value !== 'string') throw new InvalidFlagError('description', value, 'must be a string');
   return value;
+}
+
+/** The fields a write sets on a flag row, validated. @internal */
+export type FlagFields = {
+  enabled?: boolean;
+  rolloutPercentage?: number;
+  description?: string;
+};
+
+/**
+ * Validates the fields that are given (omitted ones stay omitted) for create, update and compare-and-set;
+ * `prefix` names them in errors (`expect.`). @internal
+ */
+export function checkFlagFields(
+  fields: {
+    readonly enabled?: unknown;
+    readonly rolloutPercentage?: unknown;
+    readonly description?: unknown;
+  },
+  prefix = '',
+): FlagFields {
+  const out: FlagFields = {};
+  if (fields?.enabled !== undefined) {
+    if (typeof fields.enabled !== 'boolean') {
+      throw new InvalidFlagError(`${prefix}enabled`, fields.enabled, 'must be true or false');
+    }
+    out.enabled = fields.enabled;
+  }
+  if (fields?.rolloutPercentage !== undefined) {
+    out.rolloutPercentage = parseRolloutPercentage(fields.rolloutPercentage, `${prefix}rolloutPercentage`);
+  }
+  if (fields?.description !== undefined) out.description = checkDescription(fields.description);
+  return out;
 }

@@ -1,10 +1,11 @@
-import { assertFlagKey, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
+import { assertFlagKey, InvalidFlagError } from '@kaviar/flags-core';
 import type { FlagsDb } from '../db';
 import { ConflictError, FlagNotFoundError } from '../errors';
 import { auditState, writeAudit } from './audit';
 import {
-  checkDescription,
+  checkFlagFields,
   checkWriteOptions,
+  type FlagFields,
   type FlagRow,
   readFlagRow,
   type WriteOptions,
@@ -81,39 +82,17 @@ export async function updateFlag(
   });
 }
 
-type Patch = { enabled?: boolean; rolloutPercentage?: number; description?: string };
-
-function checkChanges(changes: FlagChanges): Patch {
-  const patch: Patch = {};
-  if (changes?.enabled !== undefined) {
-    if (typeof changes.enabled !== 'boolean') {
-      throw new InvalidFlagError('enabled', changes.enabled, 'must be true or false');
-    }
-    patch.enabled = changes.enabled;
-  }
-  if (changes?.rolloutPercentage !== undefined) {
-    patch.rolloutPercentage = parseRolloutPercentage(changes.rolloutPercentage);
-  }
-  if (changes?.description !== undefined) patch.description = checkDescription(changes.description);
+function checkChanges(changes: FlagChanges): FlagFields {
+  const patch = checkFlagFields(changes);
   if (Object.keys(patch).length === 0) {
     throw new InvalidFlagError('changes', changes, 'must set enabled, rolloutPercentage or description');
   }
   return patch;
 }
 
-function checkExpect(
-  expect: UpdateOptions['expect'],
-): { enabled?: boolean; rolloutPercentage?: number } | undefined {
+function checkExpect(expect: UpdateOptions['expect']): FlagFields | undefined {
   if (expect === undefined) return undefined;
-  const out: { enabled?: boolean; rolloutPercentage?: number } = {};
-  if (expect.enabled !== undefined) {
-    if (typeof expect.enabled !== 'boolean') {
-      throw new InvalidFlagError('expect.enabled', expect.enabled, 'must be true or false');
-    }
-    out.enabled = expect.enabled;
-  }
-  if (expect.rolloutPercentage !== undefined) {
-    out.rolloutPercentage = parseRolloutPercentage(expect.rolloutPercentage, 'expect.rolloutPercentage');
-  }
+  const { enabled, rolloutPercentage } = expect;
+  const out = checkFlagFields({ enabled, rolloutPercentage }, 'expect.');
   return Object.keys(out).length > 0 ? out : undefined;
 }
