@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, forEachDatabase, randomSchema } from '../../../test/support/databases';
 import { runCli } from '../src/index';
-import { dumpState, kaviar } from './support/kaviar';
+import { createSeedFlag, dumpState, kaviar, SEED_FLAG } from './support/kaviar';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-bad-input-'));
-const FLAG = 'passenger_favorites_matching';
+const FLAG = SEED_FLAG;
 
 // [argv, exit code, what the one error line says]
 const MATRIX: readonly (readonly [string[], number, RegExp])[] = [
@@ -72,18 +72,7 @@ forEachDatabase((getDb) => {
     writeFileSync(join(dir, 'commas.csv'), 'name,id\nAna,p-1\n');
     writeFileSync(join(dir, 'empty.txt'), '# nobody yet\n\n');
     writeFileSync(join(dir, 'malformed.json'), '{"flags": [');
-    const created = await kaviar(getDb(), [
-      'create',
-      FLAG,
-      '--enabled',
-      'true',
-      '--rollout',
-      '1',
-      '--actor',
-      'goes',
-    ]);
-    expect(created.code).toBe(0);
-    await kaviar(getDb(), ['allowlist', 'add', FLAG, 'p-1', '--actor', 'goes']);
+    await createSeedFlag(getDb(), { allowlist: ['p-1'] });
   });
 
   describe('bad input', () => {

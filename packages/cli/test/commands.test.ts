@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
-import { kaviar } from './support/kaviar';
+import { createSeedFlag, kaviar, SEED_FLAG } from './support/kaviar';
 
-const FLAG = 'passenger_favorites_matching';
+const FLAG = SEED_FLAG;
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-commands-'));
 
 forEachDatabase((getDb) => {
@@ -28,9 +28,7 @@ forEachDatabase((getDb) => {
     });
 
     it('creates the seed flag, imports 12 passengers from a CSV, and lists them only with allowlist list', async () => {
-      expect((await run('create', FLAG, '--enabled', 'true', '--rollout', '1', '--actor', 'goes')).code).toBe(
-        0,
-      );
+      await createSeedFlag(getDb());
       const csv = join(dir, 'beta.csv');
       const rows = Array.from(
         { length: 12 },
@@ -82,35 +80,15 @@ forEachDatabase((getDb) => {
     });
 
     it('sets with compare-and-set: the right expectation writes, a stale one exits 75 and writes nothing', async () => {
-      const ok = await run(
-        'set',
-        FLAG,
-        '--rollout',
-        '5',
-        '--expect-rollout',
-        '1',
-        '--actor',
-        'deploy-bot',
-        '--reason',
-        'oops',
-      );
+      const casRollout = (to: string, from: string, ...who: string[]) =>
+        run('set', FLAG, '--rollout', to, '--expect-rollout', from, ...who);
+      const ok = await casRollout('5', '1', '--actor', 'deploy-bot', '--reason', 'oops');
       expect(ok.code).toBe(0);
       expect(ok.stdout).toMatch(new RegExp(`^${FLAG}: rollout 1 % → 5 %; version \\d+, by deploy-bot at `));
-      const stale = await run('set', FLAG, '--rollout', '2', '--expect-rollout', '1', '--actor', 'other');
+      const stale = await casRollout('2', '1', '--actor', 'other');
       expect(stale.code).toBe(75);
       expect(stale.stderr).toContain('the rollout is 5 %, not 1 % as --expect-rollout says');
-      const back = await run(
-        'set',
-        FLAG,
-        '--rollout',
-        '1',
-        '--expect-rollout',
-        '5',
-        '--actor',
-        'goes',
-        '--reason',
-        'rollback',
-      );
+      const back = await casRollout('1', '5', '--actor', 'goes', '--reason', 'rollback');
       expect(back.code).toBe(0);
       const history = JSON.parse((await run('history', FLAG, '--json')).stdout);
       expect(history.entries.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`)).toEqual(

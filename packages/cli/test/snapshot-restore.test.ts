@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropTestDb, forEachDatabase, openTestDb } from '../../../test/support/databases';
 import { exportSnapshot, type FlagsDb } from '../../pg/src/index';
-import { dumpState, kaviar } from './support/kaviar';
+import { createSeedFlag, dumpState, kaviar } from './support/kaviar';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-snapshot-'));
 
@@ -33,17 +33,7 @@ forEachDatabase((getDb, ctx) => {
   describe('snapshot and restore', () => {
     it('writes the Markdown and the JSON beside it, and restore reproduces the state on an empty database', async () => {
       const db = getDb();
-      await run(
-        db,
-        'create',
-        'passenger_favorites_matching',
-        '--enabled',
-        'true',
-        '--rollout',
-        '1',
-        '--actor',
-        'goes',
-      );
+      await createSeedFlag(db, { allowlist: ['p-1', 'p-2', 'p-3'] });
       await run(
         db,
         'create',
@@ -52,17 +42,6 @@ forEachDatabase((getDb, ctx) => {
         '12.5',
         '--description',
         'Dark UI',
-        '--actor',
-        'goes',
-      );
-      await run(
-        db,
-        'allowlist',
-        'add',
-        'passenger_favorites_matching',
-        'p-1',
-        'p-2',
-        'p-3',
         '--actor',
         'goes',
       );

@@ -33,6 +33,28 @@ export async function kaviar(
   return { code, stdout, stderr };
 }
 
+/** The seed's flag key. */
+export const SEED_FLAG = 'passenger_favorites_matching';
+
+/**
+ * Creates a flag as the seed has it (enabled at 1 %, by `goes`) through the CLI, then allowlists
+ * `allowlist` when given; throws when a command does not exit 0.
+ */
+export async function createSeedFlag(
+  db: FlagsDb,
+  options: { key?: string; allowlist?: readonly string[] } = {},
+): Promise<void> {
+  const key = options.key ?? SEED_FLAG;
+  const steps = [['create', key, '--enabled', 'true', '--rollout', '1', '--actor', 'goes']];
+  if (options.allowlist?.length)
+    steps.push(['allowlist', 'add', key, ...options.allowlist, '--actor', 'goes']);
+  for (const argv of steps) {
+    const result = await kaviar(db, argv);
+    if (result.code !== 0)
+      throw new Error(`kaviar-flags ${argv.join(' ')} exited ${result.code}: ${result.stderr}`);
+  }
+}
+
 const BIN = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
 const TSCONFIG = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
 const TSX = createRequire(import.meta.url).resolve('tsx');
