@@ -1,4 +1,4 @@
-import { addToAllowlist, removeFromAllowlist } from '@kaviar/flags-pg';
+import { type AllowlistResult, addToAllowlist, removeFromAllowlist } from '@kaviar/flags-pg';
 import { UsageError } from '../cli-errors';
 import { WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
 import { defineCommand } from '../command-spec';
@@ -14,44 +14,45 @@ function parseIds(args: ParsedArgs) {
   return { key, ids, write: writeOptionsOf(args) };
 }
 
+/** `allowlist add` and `allowlist remove`: the same arguments and output, a different write. */
+function allowlistChangeCommand(change: {
+  readonly verb: 'add' | 'remove';
+  readonly summary: string;
+  readonly example: string;
+  readonly write: typeof addToAllowlist;
+  /** `added 1 (0 already there)` */
+  readonly describe: (result: AllowlistResult, given: number) => string;
+}) {
+  return defineCommand({
+    name: `allowlist ${change.verb}`,
+    summary: change.summary,
+    usage: '<flag> <id>... [--actor NAME] [--reason TEXT]',
+    options: { ...WRITE_OPTIONS },
+    examples: [change.example],
+    parse: parseIds,
+    async run({ key, ids, write }, ctx) {
+      const result = await change.write(await ctx.db(), key, ids, write);
+      if (ctx.printer.json) ctx.printer.printJson({ flagKey: key, ...result });
+      else ctx.printer.line(`${key}: ${change.describe(result, ids.length)}; allowlist size ${result.size}.`);
+      return undefined;
+    },
+  });
+}
+
 /** `kaviar-flags allowlist add <flag> <id>...` */
-export const allowlistAddCommand = defineCommand({
-  name: 'allowlist add',
+export const allowlistAddCommand = allowlistChangeCommand({
+  verb: 'add',
   summary: 'Add subject ids to a flag’s allowlist (they get the flag whenever it is enabled)',
-  usage: '<flag> <id>... [--actor NAME] [--reason TEXT]',
-  options: { ...WRITE_OPTIONS },
-  examples: [
-    'kaviar-flags allowlist add passenger_favorites_matching passenger-1 passenger-2 --reason "beta"',
-  ],
-  parse: parseIds,
-  async run({ key, ids, write }, ctx) {
-    const result = await addToAllowlist(await ctx.db(), key, ids, write);
-    if (ctx.printer.json) ctx.printer.printJson({ flagKey: key, ...result });
-    else
-      ctx.printer.line(
-        `${key}: added ${result.added} (${ids.length - result.added} already there); allowlist size ${result.size}.`,
-      );
-    return undefined;
-  },
+  example: 'kaviar-flags allowlist add passenger_favorites_matching passenger-1 passenger-2 --reason "beta"',
+  write: addToAllowlist,
+  describe: (r, given) => `added ${r.added} (${given - r.added} already there)`,
 });
 
 /** `kaviar-flags allowlist remove <flag> <id>...` */
-export const allowlistRemoveCommand = defineCommand({
-  name: 'allowlist remove',
+export const allowlistRemoveCommand = allowlistChangeCommand({
+  verb: 'remove',
   summary: 'Remove subject ids from a flag’s allowlist',
-  usage: '<flag> <id>... [--actor NAME] [--reason TEXT]',
-  options: { ...WRITE_OPTIONS },
-  examples: [
-    'kaviar-flags allowlist remove passenger_favorites_matching passenger-2 --reason "left the beta"',
-  ],
-  parse: parseIds,
-  async run({ key, ids, write }, ctx) {
-    const result = await removeFromAllowlist(await ctx.db(), key, ids, write);
-    if (ctx.printer.json) ctx.printer.printJson({ flagKey: key, ...result });
-    else
-      ctx.printer.line(
-        `${key}: removed ${result.removed} (${ids.length - result.removed} were not there); allowlist size ${result.size}.`,
-      );
-    return undefined;
-  },
+  example: 'kaviar-flags allowlist remove passenger_favorites_matching passenger-2 --reason "left the beta"',
+  write: removeFromAllowlist,
+  describe: (r, given) => `removed ${r.removed} (${given - r.removed} were not there)`,
 });
