@@ -1,10 +1,11 @@
-import { bucketWithPrefix, flagPrefix, thresholdOf } from './bucket';
-import type { PrefixState } from './murmur';
+import { bucketOfHash, flagPrefix, thresholdOf } from './bucket';
+import { ExposureCounter } from './exposure-counter';
+import { hashWithPrefix, type PrefixState } from './murmur';
 import type { FlagConfig } from './types';
 
 /**
  * A flag prepared for the hot path: the allowlist as a Set, the threshold as a bucket count and the
- * `flagKey:` hash prefix computed once. It also carries the exposure counters the client bumps.
+ * `flagKey:` hash prefix computed once; plus, in a client that counts exposures, its own counter.
  *
  * @internal
  */
@@ -15,13 +16,11 @@ export interface CompiledFlag {
   readonly threshold: number;
   readonly allowlist: ReadonlySet<string>;
   readonly prefix: PrefixState;
-  evaluations: number;
-  enabledCount: number;
-  allowlisted: number;
+  readonly exposure: ExposureCounter | undefined;
 }
 
 /** @internal */
-export function compileFlag(config: FlagConfig): CompiledFlag {
+export function compileFlag(config: FlagConfig, countExposures = false): CompiledFlag {
   return {
     config,
     key: config.key,
@@ -29,13 +28,16 @@ export function compileFlag(config: FlagConfig): CompiledFlag {
     threshold: thresholdOf(config.rolloutPercentage),
     allowlist: new Set(config.allowlist),
     prefix: flagPrefix(config.key),
-    evaluations: 0,
-    enabledCount: 0,
-    allowlisted: 0,
+    exposure: countExposures ? new ExposureCounter(config.key, config.version ?? 0) : undefined,
   };
+}
+
+/** The hash of a subject for a compiled flag (the bucket is `bucketOfHash` of it). @internal */
+export function hashFor(flag: CompiledFlag, subjectId: string): number {
+  return hashWithPrefix(flag.prefix, subjectId);
 }
 
 /** The bucket of a subject for a compiled flag. @internal */
 export function bucketFor(flag: CompiledFlag, subjectId: string): number {
-  return bucketWithPrefix(flag.prefix, subjectId);
+  return bucketOfHash(hashWithPrefix(flag.prefix, subjectId));
 }

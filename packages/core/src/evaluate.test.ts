@@ -23,7 +23,17 @@ describe('evaluate', () => {
       enabled: true,
       reason: 'ALLOWLIST',
     });
-    for (const subject of ['', { id: '' }, { id: null }, {}, null, undefined, { id: Number.NaN }]) {
+    for (const subject of [
+      '',
+      { id: '' },
+      { id: null },
+      {},
+      null,
+      undefined,
+      { id: Number.NaN },
+      { id: 1e21 },
+      { id: 0.5 },
+    ]) {
       expect(evaluate(flag, subject)).toEqual({ flagKey: flag.key, enabled: false, reason: 'NO_SUBJECT' });
     }
   });

@@ -123,18 +123,47 @@ describe('createFlagClient', () => {
     const inRollout = ids.filter((id) => client.evaluate(FLAG.key, id).reason === 'ROLLOUT').length;
     source.set({ ...FLAG, rolloutPercentage: 5 });
     client.isEnabled(FLAG.key, 'vip-0');
+    expect(inRollout).toBeGreaterThan(0);
     expect(client.takeExposures()).toEqual([
-      // The 1 % version: isEnabled for every id and allowlisted id, plus the evaluate() calls above.
+      // The 1 % version: isEnabled for every id and allowlisted id, plus the evaluate() calls above;
+      // subjects are distinct, so evaluating everyone twice does not double them.
       {
         flagKey: FLAG.key,
         flagVersion: 1,
         evaluations: 2 * ids.length + 12,
         enabled: 2 * inRollout + 12,
         allowlisted: 12,
+        subjects: ids.length,
+        subjectsEnabled: inRollout,
       },
-      { flagKey: FLAG.key, flagVersion: 2, evaluations: 1, enabled: 1, allowlisted: 1 },
+      {
+        flagKey: FLAG.key,
+        flagVersion: 2,
+        evaluations: 1,
+        enabled: 1,
+        allowlisted: 1,
+        subjects: 0,
+        subjectsEnabled: 0,
+      },
     ]);
     expect(client.takeExposures()).toEqual([]);
+  });
+
+  it('weighs a busy subject once per interval in the subject counts', () => {
+    const client = createFlagClient({
+      source: createMemorySource([{ ...FLAG, rolloutPercentage: 50 }]),
+      countExposures: true,
+    });
+    const busy = ids.find((id) => client.evaluate(FLAG.key, id).enabled)!;
+    client.takeExposures();
+    for (let i = 0; i < 1000; i++) client.isEnabled(FLAG.key, busy);
+    for (const id of ids.slice(0, 99).filter((id) => id !== busy)) client.isEnabled(FLAG.key, id);
+    const [count] = client.takeExposures();
+    expect(count?.evaluations).toBe(1000 + ids.slice(0, 99).filter((id) => id !== busy).length);
+    expect(count?.subjects).toBe(1 + ids.slice(0, 99).filter((id) => id !== busy).length);
+    // After take, the same subject counts again in the next interval.
+    client.isEnabled(FLAG.key, busy);
+    expect(client.takeExposures()).toMatchObject([{ evaluations: 1, subjects: 1, subjectsEnabled: 1 }]);
   });
 
   it('counts nothing unless asked', () => {

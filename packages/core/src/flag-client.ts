@@ -3,15 +3,16 @@
  *
  * Invariants:
  * - `isEnabled` never throws and does a map lookup, a Set lookup and one hash; nothing else on the
- *   hot path (exposure counting, when on, is three integer increments).
+ *   hot path (exposure counting, when on, adds increments and one Set lookup of the hash).
  * - The compiled flag map is replaced whole on each source change; flags whose config object did not
  *   change keep their compiled form (and counters).
  * - Once a snapshot is loaded, a failing source never takes it away: it only marks it stale.
  */
-import { BUCKETS } from './bucket';
-import { bucketFor, type CompiledFlag, compileFlag } from './compiled-flag';
+import { BUCKETS, bucketOfHash } from './bucket';
+import { bucketFor, type CompiledFlag, compileFlag, hashFor } from './compiled-flag';
 import { ClosedError, toError } from './errors';
 import { evaluateCompiled } from './evaluate';
+import type { ExposureCount, ExposureCounter } from './exposure-counter';
 import { createListenerSet } from './listener-set';
 import type { FlagSnapshot, FlagSource, ReadyResult, SourceEvent, SourceStatus } from './source';
 import { subjectIdOf } from './subject';
@@ -22,8 +23,10 @@ export interface FlagClientOptions {
   /** Where flags come from: the Postgres source, a memory source, a file snapshot. */
   readonly source: FlagSource;
   /**
-   * Count evaluations per flag (evaluations with a subject id, enabled, enabled by allowlist) for
-   * `takeExposures()`. The Postgres source flushes them for the monitor. Default `false`.
+   * Count evaluations per flag version for `takeExposures()`: calls with a subject id, enabled,
+   * enabled by allowlist, and distinct subjects (so one busy passenger does not skew the share).
+   * Every `isEnabled` and `evaluate` call counts. The Postgres source flushes the counts for the
+   * monitor. Costs a Set lookup per evaluation. Default `false`.
    */
   readonly countExposures?: boolean;
   /** Clock in epoch ms, for tests. Default `Date.now`. */
@@ -36,19 +39,6 @@ export interface ClientStatus extends SourceStatus {
   readonly stale: boolean;
   /** Milliseconds since the data was last confirmed current; 0 before anything is loaded. */
   readonly ageMs: number;
-}
-
-/** Evaluation counts of one flag version since the last `takeExposures()`. */
-export interface ExposureCount {
-  readonly flagKey: string;
-  /** The flag's `version` when evaluated (0 if the source has none). */
-  readonly flagVersion: number;
-  /** Evaluations with a subject id (`NO_SUBJECT` and `DISABLED` are not counted). */
-  readonly evaluations: number;
-  /** Of those, how many were enabled (allowlisted included). */
-  readonly enabled: number;
-  /** Of those, how many were enabled because of the allowlist. */
-  readonly allowlisted: number;
 }
 
 type EventOf<T extends SourceEvent['type']> = Extract<SourceEvent, { type: T }>;
@@ -79,7 +69,7 @@ export interface FlagClient {
 class DefaultFlagClient implements FlagClient {
   private flags = new Map<string, CompiledFlag>();
   private current: FlagSnapshot | undefined;
-  private retired: CompiledFlag[] = [];
+  private retired: ExposureCounter[] = [];
   private readonly events = createListenerSet<SourceEvent>();
   private readonly unsubscribe: () => void;
   private readonly counting: boolean;
@@ -106,11 +96,12 @@ class DefaultFlagClient implements FlagClient {
     for (const [key, config] of snapshot.flags) {
       // Each client compiles its own: the exposure counters live on the compiled flag.
       const old = this.flags.get(key);
-      next.set(key, old !== undefined && old.config === config ? old : compileFlag(config));
+      next.set(key, old !== undefined && old.config === config ? old : compileFlag(config, this.counting));
     }
-    if (this.counting) {
-      for (const [key, old] of this.flags) {
-        if (next.get(key) !== old && old.evaluations > 0) this.retired.push(old);
+    for (const [key, old] of this.flags) {
+      // Counts of a replaced flag version are kept until the next takeExposures().
+      if (next.get(key) !== old && old.exposure !== undefined && old.exposure.evaluations > 0) {
+        this.retired.push(old.exposure);
       }
     }
     this.flags = next;
@@ -125,35 +116,34 @@ class DefaultFlagClient implements FlagClient {
       const id = typeof subject === 'string' ? subject : subjectIdOf(subject);
       if (id === '') return false;
       if (flag.allowlist.size !== 0 && flag.allowlist.has(id)) {
-        if (this.counting) count(flag, true, true);
+        flag.exposure?.allowlistHit();
         return true;
       }
+      if (flag.exposure !== undefined) return decideCounted(flag, flag.exposure, id);
       const threshold = flag.threshold;
-      const on = threshold >= BUCKETS || (threshold !== 0 && bucketFor(flag, id) < threshold);
-      if (this.counting) count(flag, on, false);
-      return on;
+      return threshold >= BUCKETS || (threshold !== 0 && bucketFor(flag, id) < threshold);
     } catch {
       return fallback;
     }
   }
 
   evaluate(key: string, subject: Subject): Evaluation {
-    const version = this.current === undefined ? 0 : this.current.version;
-    const { stale, ageMs } = this.status();
+    const current = this.current;
+    const version = current === undefined ? 0 : current.version;
+    const source = this.source.status();
+    const stale = source.state === 'stale';
+    const ageMs = source.confirmedAt === undefined ? 0 : Math.max(0, this.now() - source.confirmedAt);
+    if (current === undefined)
+      return { flagKey: key, enabled: false, reason: 'NOT_READY', version, stale, ageMs };
     let result: EvaluationResult;
     try {
-      if (this.current === undefined) {
-        result = { flagKey: key, enabled: false, reason: 'NOT_READY' };
-      } else {
-        const flag = this.flags.get(key);
-        result = evaluateCompiled(key, flag, subject);
-        if (
-          this.counting &&
-          flag !== undefined &&
-          (result.reason === 'ALLOWLIST' || result.bucket !== undefined)
-        ) {
-          count(flag, result.enabled, result.reason === 'ALLOWLIST');
-        }
+      const flag = this.flags.get(key);
+      result = evaluateCompiled(key, flag, subject);
+      const exposure = flag?.exposure;
+      if (exposure !== undefined) {
+        if (result.reason === 'ALLOWLIST') exposure.allowlistHit();
+        else if (result.bucket !== undefined)
+          exposure.bucketed(hashFor(flag!, subjectIdOf(subject)), result.enabled);
       }
     } catch {
       result = { flagKey: key, enabled: false, reason: 'NO_SUBJECT' };
@@ -203,22 +193,13 @@ class DefaultFlagClient implements FlagClient {
 
   takeExposures(): ExposureCount[] {
     const out: ExposureCount[] = [];
-    const drain = (flag: CompiledFlag) => {
-      if (flag.evaluations === 0) return;
-      out.push({
-        flagKey: flag.key,
-        flagVersion: flag.config.version ?? 0,
-        evaluations: flag.evaluations,
-        enabled: flag.enabledCount,
-        allowlisted: flag.allowlisted,
-      });
-      flag.evaluations = 0;
-      flag.enabledCount = 0;
-      flag.allowlisted = 0;
-    };
-    for (const flag of this.retired) drain(flag);
+    const counters = [...this.retired];
     this.retired = [];
-    for (const flag of this.flags.values()) drain(flag);
+    for (const flag of this.flags.values()) if (flag.exposure !== undefined) counters.push(flag.exposure);
+    for (const counter of counters) {
+      const count = counter.take();
+      if (count !== undefined) out.push(count);
+    }
     return out;
   }
 
@@ -235,10 +216,11 @@ class DefaultFlagClient implements FlagClient {
   }
 }
 
-function count(flag: CompiledFlag, enabled: boolean, allowlisted: boolean): void {
-  flag.evaluations++;
-  if (enabled) flag.enabledCount++;
-  if (allowlisted) flag.allowlisted++;
+function decideCounted(flag: CompiledFlag, exposure: ExposureCounter, id: string): boolean {
+  const hash = hashFor(flag, id);
+  const on = bucketOfHash(hash) < flag.threshold;
+  exposure.bucketed(hash, on);
+  return on;
 }
 
 /**

@@ -1,10 +1,10 @@
 export { BUCKETS, bucketOf, thresholdOf } from './bucket';
 export { ClosedError, describe, FlagsError, InvalidFlagError, TimeoutError, toError } from './errors';
 export { evaluate } from './evaluate';
+export type { ExposureCount } from './exposure-counter';
 export {
   type ClientStatus,
   createFlagClient,
-  type ExposureCount,
   type FlagClient,
   type FlagClientOptions,
 } from './flag-client';

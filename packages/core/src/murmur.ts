@@ -6,8 +6,9 @@
  * - The result equals murmurhash3js-revisited's `x86.hash32(utf8(prefix + subject))` for every string
  *   (tested over a million random strings). Strings are encoded as `TextEncoder` does: a lone
  *   surrogate becomes U+FFFD (EF BF BD).
- * - ASCII subjects never allocate: their UTF-16 code units are their bytes. Others are encoded with
- *   `encodeInto` into one reused module-level buffer.
+ * - ASCII subjects never allocate: their UTF-16 code units are their bytes. From the first non-ASCII
+ *   code unit on, the id is encoded with `encodeInto` into one reused module-level buffer and only the
+ *   bytes not yet mixed are mixed in (nothing is hashed twice).
  *
  * @internal
  */
@@ -57,11 +58,17 @@ function encode(text: string): number {
   return encoder.encodeInto(text, scratch).written;
 }
 
-/** Feeds `count` bytes of `scratch` into a state; returns the new state. */
-function feed(state: PrefixState, count: number): PrefixState {
+interface MutableState {
+  h: number;
+  w: number;
+  n: number;
+}
+
+/** Mixes bytes `from..count` of `scratch` into `state`. */
+function feed(state: MutableState, from: number, count: number): void {
   let { h, w, n } = state;
   const bytes = scratch;
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < count; i++) {
     w |= (bytes[i] as number) << (n << 3);
     if (++n === 4) {
       h = mixBlock(h, w);
@@ -69,19 +76,36 @@ function feed(state: PrefixState, count: number): PrefixState {
       n = 0;
     }
   }
-  return { h, w, n, len: state.len + count };
+  state.h = h;
+  state.w = w;
+  state.n = n;
 }
-
-const EMPTY: PrefixState = { h: 0, w: 0, n: 0, len: 0 };
 
 /** The hash state after the UTF-8 bytes of `prefix`. @internal */
 export function prefixState(prefix: string): PrefixState {
-  return feed(EMPTY, encode(prefix));
+  const state = { h: 0, w: 0, n: 0 };
+  const len = encode(prefix);
+  feed(state, 0, len);
+  return { h: state.h, w: state.w, n: state.n, len };
 }
 
-function hashEncoded(prefix: PrefixState, subject: string): number {
-  const s = feed(prefix, encode(subject));
-  return finish(s.h, s.w, s.n, s.len);
+/**
+ * Finishes a hash whose first `from` code units (all ASCII) are already mixed into `h`/`w`/`n`:
+ * mixes in only the bytes after them, so a non-ASCII id is never hashed twice.
+ */
+function finishEncoded(
+  h: number,
+  w: number,
+  n: number,
+  prefixLen: number,
+  subject: string,
+  from: number,
+): number {
+  // The first `from` code units are ASCII, so they are the first `from` bytes: skip them.
+  const count = encode(subject);
+  const state = { h, w, n };
+  feed(state, from, count);
+  return finish(state.h, state.w, state.n, prefixLen + count);
 }
 
 /** MurmurHash3 x86_32 of the prefix's bytes followed by the subject's UTF-8 bytes, unsigned. @internal */
@@ -93,8 +117,9 @@ export function hashWithPrefix(prefix: PrefixState, subject: string): number {
   let i = 0;
   // Top up the prefix's pending bytes to a whole block.
   while (n !== 0 && i < length) {
-    const c = subject.charCodeAt(i++);
-    if (c > 0x7f) return hashEncoded(prefix, subject);
+    const c = subject.charCodeAt(i);
+    if (c > 0x7f) return finishEncoded(h, w, n, prefix.len, subject, i);
+    i++;
     w |= c << (n << 3);
     if (++n === 4) {
       h = mixBlock(h, w);
@@ -107,12 +132,12 @@ export function hashWithPrefix(prefix: PrefixState, subject: string): number {
     const c1 = subject.charCodeAt(i + 1);
     const c2 = subject.charCodeAt(i + 2);
     const c3 = subject.charCodeAt(i + 3);
-    if ((c0 | c1 | c2 | c3) > 0x7f) return hashEncoded(prefix, subject);
+    if ((c0 | c1 | c2 | c3) > 0x7f) return finishEncoded(h, w, n, prefix.len, subject, i);
     h = mixBlock(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
   }
   for (; i < length; i++) {
     const c = subject.charCodeAt(i);
-    if (c > 0x7f) return hashEncoded(prefix, subject);
+    if (c > 0x7f) return finishEncoded(h, w, n, prefix.len, subject, i);
     w |= c << (n << 3);
     n++;
   }

@@ -85,8 +85,8 @@ describe('parseRolloutPercentage', () => {
     ]);
   });
 
-  it('rejects empty strings and booleans', () => {
-    for (const value of ['', ' ', true, null, undefined]) {
+  it('rejects empty strings, booleans and strings that are not plain decimals', () => {
+    for (const value of ['', ' ', true, null, undefined, '0x10', '1e1', '0b11', 'Infinity', '1,5', '1.5%']) {
       expect(() => parseRolloutPercentage(value)).toThrow(InvalidFlagError);
     }
   });

@@ -16,12 +16,16 @@ export function assertFlagKey(key: unknown): string {
   return key;
 }
 
+const PLAIN_DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
 /**
  * Returns a rollout percentage as a number if it is finite, within 0..100 and has at most two
- * decimals; numeric strings (`"1.5"`) are accepted. Throws `InvalidFlagError` otherwise.
+ * decimals; plain decimal strings (`"1.5"`, not `"0x10"` or `"1e1"`) are accepted. Throws `InvalidFlagError` otherwise.
  */
 export function parseRolloutPercentage(value: unknown, field = 'rolloutPercentage'): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  // Strings must be plain decimals: Number() would also take "0x10", "1e1" and "0b11".
+  const n =
+    typeof value === 'string' ? (PLAIN_DECIMAL.test(value.trim()) ? Number(value) : Number.NaN) : value;
   if (typeof n !== 'number' || !Number.isFinite(n)) {
     throw new InvalidFlagError(field, value, 'must be a number from 0 to 100');
   }

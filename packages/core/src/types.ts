@@ -29,7 +29,8 @@ export interface FlagConfig {
 
 /**
  * Who a flag is evaluated for: a string id, or an object with an `id`.
- * A numeric id counts as its decimal string (`42` and `'42'` land in the same bucket).
+ * A numeric id counts as its decimal string (`42` and `'42'` land in the same bucket); only safe
+ * integers are ids (a fraction or a number past 2^53 is `NO_SUBJECT`).
  * An empty or missing id is `NO_SUBJECT`: never hashed, never in a rollout.
  */
 export type Subject = string | { readonly id?: string | number | null } | null | undefined;
