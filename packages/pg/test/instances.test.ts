@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
-import { createPgFlags, InvalidOptionError, listInstances, type PgFlagsClient } from '../src/index';
+import { InvalidOptionError, listInstances } from '../src/index';
+import { manualClients } from './support/clients';
 
 forEachDatabase((getDb) => {
   beforeAll(async () => {
@@ -68,23 +69,16 @@ forEachDatabase((getDb) => {
     await expect(listInstances(db, { withinMs: '60' as unknown as number })).rejects.toThrow(/withinMs/);
   });
 
-  const clients: PgFlagsClient[] = [];
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-  });
+  const clients = manualClients();
 
   it('sees a live client’s heartbeat with the version it serves', async () => {
     const db = getDb();
-    const client = createPgFlags({
-      db,
-      listen: false,
-      exposures: false,
-      pollIntervalMs: 60_000,
+    const client = clients(db, {
+      heartbeat: true,
       heartbeatIntervalMs: 50,
       appName: 'list-test',
       instanceId: `list-${db.schema}`,
     });
-    clients.push(client);
     await client.ready({ timeoutMs: 10_000 });
     await expect
       .poll(async () => (await listInstances(db, { withinMs: 60_000 }))[0]?.id, { timeout: 5000 })

@@ -1,19 +1,18 @@
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
 import {
   addToAllowlist,
   createFlag,
-  createPgFlags,
   deleteFlag,
   type FlagsDb,
   InvalidOptionError,
   listAudit,
-  type PgFlagsClient,
   pruneChanges,
   removeFromAllowlist,
   updateFlag,
 } from '../src/index';
 import { loadAll } from '../src/source/load-flags';
+import { manualClients, plainFlags, recording } from './support/clients';
 
 const actor = { actor: 'test' };
 
@@ -34,42 +33,12 @@ async function changesAtOrBelow(db: FlagsDb, version: number): Promise<number> {
   return rows[0]!.n;
 }
 
-/** Records the statements a client sends, to tell a full load from an incremental one. */
-function recording(db: FlagsDb): { db: FlagsDb; sql: string[] } {
-  const sql: string[] = [];
-  const wrapped: FlagsDb = Object.assign(Object.create(db) as FlagsDb, {
-    query: (text: string, params?: readonly unknown[]) => {
-      sql.push(text);
-      return db.query(text, params);
-    },
-  });
-  return { db: wrapped, sql };
-}
-
-const plain = (flags: ReadonlyMap<string, { allowlist: readonly string[] }>) =>
-  Object.fromEntries([...flags].map(([k, f]) => [k, { ...f, allowlist: [...f.allowlist].sort() }]));
-
 // The log holds one row per changed flag or allowlist entry; a full load has no `changes` in it.
 const isIncremental = (sql: string) => sql.includes('.changes where version > $1');
 const isFullLoad = (sql: string) => sql.includes('json_agg') && !sql.includes('.changes');
 
 forEachDatabase((getDb) => {
-  const clients: PgFlagsClient[] = [];
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-  });
-
-  const client = (db: FlagsDb) => {
-    const c = createPgFlags({
-      db,
-      listen: false,
-      heartbeat: false,
-      exposures: false,
-      pollIntervalMs: 60_000,
-    });
-    clients.push(c);
-    return c;
-  };
+  const client = manualClients();
 
   it('keepVersions deletes the log below the newest N versions, advances pruned_through, changes no version', async () => {
     const db = getDb();
@@ -143,10 +112,10 @@ forEachDatabase((getDb) => {
     late.sql.length = 0;
     await before.refresh();
     await after.refresh();
-    const truth = plain((await loadAll(db, db.ident)).flags);
+    const truth = plainFlags((await loadAll(db, db.ident)).flags);
     for (const c of [before, after]) {
       expect(c.status().version).toBe((await state(db)).version);
-      expect(plain(c.snapshot()!.flags)).toEqual(truth);
+      expect(plainFlags(c.snapshot()!.flags)).toEqual(truth);
     }
     expect(truth['sync.gone']).toBeUndefined();
     expect(truth['sync.a']?.allowlist).toEqual(['p1', 'p3', 'p4']);

@@ -1,40 +1,20 @@
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
 import {
   addToAllowlist,
   createFlag,
-  createPgFlags,
   deleteFlag,
-  type FlagsDb,
   importAllowlist,
-  type PgFlagsClient,
   removeFromAllowlist,
   updateFlag,
 } from '../src/index';
 import { loadAll, loadChanges, readVersion } from '../src/source/load-flags';
+import { manualClients, plainFlags, recording } from './support/clients';
 
 const actor = { actor: 'test' };
 
-/** Wraps a db to record every statement sent through it. */
-function recording(db: FlagsDb): { db: FlagsDb; sql: string[] } {
-  const sql: string[] = [];
-  const wrapped: FlagsDb = Object.assign(Object.create(db) as FlagsDb, {
-    query: (text: string, params?: readonly unknown[]) => {
-      sql.push(text);
-      return db.query(text, params);
-    },
-  });
-  return { db: wrapped, sql };
-}
-
-const plain = (flags: ReadonlyMap<string, { allowlist: readonly string[] }>) =>
-  Object.fromEntries([...flags].map(([k, f]) => [k, { ...f, allowlist: [...f.allowlist].sort() }]));
-
 forEachDatabase((getDb) => {
-  const clients: PgFlagsClient[] = [];
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-  });
+  const client = manualClients();
 
   it('incremental loads from the change log equal a full load, whatever the changes', async () => {
     const db = getDb();
@@ -60,7 +40,7 @@ forEachDatabase((getDb) => {
       const full = await loadAll(db, db.ident);
       expect(incremental).toBeDefined();
       expect(incremental!.version).toBe(full.version);
-      expect(plain(incremental!.flags)).toEqual(plain(full.flags));
+      expect(plainFlags(incremental!.flags)).toEqual(plainFlags(full.flags));
       base = incremental!;
     }
     expect(base.flags.get('inc.a')?.allowlist.slice().sort()).toEqual(['p1', 'p10']);
@@ -85,16 +65,9 @@ forEachDatabase((getDb) => {
     await db.query(`update ${db.ident}.state set pruned_through = $1`, [version]);
     try {
       expect(await loadChanges(db, db.ident, base.version, base.flags)).toBeUndefined();
-      const client = createPgFlags({
-        db,
-        listen: false,
-        heartbeat: false,
-        exposures: false,
-        pollIntervalMs: 60_000,
-      });
-      clients.push(client);
-      await client.ready({ timeoutMs: 10_000 });
-      expect(client.snapshot()?.flags.has('pruned.a')).toBe(true);
+      const fresh = client(db);
+      await fresh.ready({ timeoutMs: 10_000 });
+      expect(fresh.snapshot()?.flags.has('pruned.a')).toBe(true);
     } finally {
       await db.query(`update ${db.ident}.state set pruned_through = 0`);
     }
@@ -102,18 +75,11 @@ forEachDatabase((getDb) => {
 
   it('an idle poll is one single-row query', async () => {
     const { db, sql } = recording(getDb());
-    const client = createPgFlags({
-      db,
-      listen: false,
-      heartbeat: false,
-      exposures: false,
-      pollIntervalMs: 60_000,
-    });
-    clients.push(client);
-    await client.ready({ timeoutMs: 10_000 });
+    const idle = client(db);
+    await idle.ready({ timeoutMs: 10_000 });
     sql.length = 0;
-    await client.refresh();
-    await client.refresh();
+    await idle.refresh();
+    await idle.refresh();
     expect(sql).toHaveLength(2);
     expect(sql[0]).toMatch(/^select version, pruned_through from "[a-z0-9_]+"\.state$/);
     const { rows } = await getDb().query(sql[0]!);
@@ -124,20 +90,18 @@ forEachDatabase((getDb) => {
     const db = getDb();
     await createFlag(db, { key: 'exp.a', enabled: true, rolloutPercentage: 100 }, actor);
     await addToAllowlist(db, 'exp.a', ['vip'], actor);
-    const client = createPgFlags({
-      db,
-      listen: false,
-      pollIntervalMs: 60_000,
+    const reporting = client(db, {
+      heartbeat: true,
+      exposures: true,
       heartbeatIntervalMs: 50,
       appName: 'exposure-test',
       instanceId: `exp-${db.schema}`,
     });
-    clients.push(client);
-    await client.ready({ timeoutMs: 10_000 });
-    for (let i = 0; i < 100; i++) client.isEnabled('exp.a', `s-${i}`);
-    client.isEnabled('exp.a', 'vip');
-    client.isEnabled('exp.a', '');
-    const version = client.snapshot()!.flags.get('exp.a')!.version;
+    await reporting.ready({ timeoutMs: 10_000 });
+    for (let i = 0; i < 100; i++) reporting.isEnabled('exp.a', `s-${i}`);
+    reporting.isEnabled('exp.a', 'vip');
+    reporting.isEnabled('exp.a', '');
+    const version = reporting.snapshot()!.flags.get('exp.a')!.version;
     await expect
       .poll(
         async () =>
@@ -152,14 +116,14 @@ forEachDatabase((getDb) => {
       .toEqual([{ flag_version: version, e: 101, n: 101, a: 1 }]);
     const { rows } = await db.query<{ app: string; loaded_version: number; state: string; pid: number }>(
       `select app, loaded_version, state, pid from ${db.ident}.instances where id = $1`,
-      [client.instanceId],
+      [reporting.instanceId],
     );
     expect(rows).toEqual([
-      { app: 'exposure-test', loaded_version: client.status().version, state: 'ready', pid: process.pid },
+      { app: 'exposure-test', loaded_version: reporting.status().version, state: 'ready', pid: process.pid },
     ]);
-    await client.close();
+    await reporting.close();
     const after = await db.query<{ state: string }>(`select state from ${db.ident}.instances where id = $1`, [
-      client.instanceId,
+      reporting.instanceId,
     ]);
     expect(after.rows[0]?.state).toBe('closed');
   });
