@@ -89,7 +89,7 @@ create table {{schema}}.instances (
 );
 
 -- Evaluation counts per flag, instance, flag version and time window (evaluations with a subject id).
--- enabled includes allowlisted; the rollout share is (enabled - allowlisted) / (evaluations - allowlisted).
+-- enabled includes allowlisted. Per-call counts; see subjects for the rollout share.
 create table {{schema}}.exposures (
   flag_key text not null,
   instance_id text not null,
@@ -98,6 +98,10 @@ create table {{schema}}.exposures (
   evaluations bigint not null default 0 check (evaluations >= 0),
   enabled bigint not null default 0 check (enabled >= 0 and enabled <= evaluations),
   allowlisted bigint not null default 0 check (allowlisted >= 0 and allowlisted <= enabled),
+  -- Distinct non-allowlisted subjects per client flush interval, summed; the rollout share is
+  -- subjects_enabled / subjects (a busy subject weighs once per interval, not once per call).
+  subjects bigint not null default 0 check (subjects >= 0),
+  subjects_enabled bigint not null default 0 check (subjects_enabled >= 0 and subjects_enabled <= subjects),
   primary key (flag_key, instance_id, flag_version, window_start)
 );
 
