@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '@kaviar/flags-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
@@ -127,7 +129,40 @@ forEachDatabase((getDb, ctx) => {
   });
 });
 
+/** Runs `script` with `node --import tsx` from the repository root (for its tsconfig paths). */
+function runScript(script: string, args: string[], timeoutMs: number) {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  return new Promise<{ exitCode: number | null; output: string; ms: number }>((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: root,
+      timeout: timeoutMs,
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve({ exitCode, output, ms: Date.now() - started }));
+  });
+}
+
 describe('without a database', () => {
+  // In a child process: vitest's own handles would keep this process alive and hide the bug.
+  it('a script awaiting ready({ timeoutMs }) against a refused port fails with TimeoutError, not a silent exit', async () => {
+    const script = fileURLToPath(new URL('./fixtures/ready-timeout.ts', import.meta.url));
+    const run = await runScript(script, ['postgres://postgres@127.0.0.1:1/none', '1000'], 15_000);
+    expect(run.output).toMatch(/TimeoutError: No flags loaded within 1000 ms: Database unavailable/);
+    expect(run.output).toContain("code: 'TIMEOUT'");
+    expect(run.output).not.toContain('unsettled top-level await');
+    expect(run.exitCode).toBe(1);
+    // Startup (tsx) plus the 1 s timeout; well below the 15 s kill.
+    expect(run.ms).toBeLessThan(10_000);
+  });
+
   it('ready() times out clearly, and resolves as defaults when asked to', async () => {
     const offline = createPgFlags({
       connectionString: 'postgres://postgres@127.0.0.1:1/none',

@@ -6,7 +6,8 @@
  * - Once a snapshot is served it is never dropped: a failed sync marks it `stale` (age from the last
  *   confirmation), emits an `error` event and retries with capped exponential backoff plus jitter.
  * - Without a database answer, a valid snapshot file is served as `stale` with its own age.
- * - Timers are unref'd; `close()` is idempotent, waits for an in-flight sync and discards its result.
+ * - Poll and retry timers are unref'd; only a pending `ready({ timeoutMs })` holds the process, through its
+ *   own timer, until it settles. `close()` is idempotent, waits for an in-flight sync and discards its result.
  */
 import {
   ClosedError,
@@ -277,7 +278,8 @@ export class PgSource implements FlagSource {
             }),
           );
         }, options.timeoutMs);
-        timer.unref();
+        // Left ref'd on purpose: `await ready({ timeoutMs })` must settle even when nothing else keeps
+        // the process alive (a refused connection leaves only the unref'd retry timer).
       }
     });
   }
