@@ -27,8 +27,10 @@ export interface PgFlagsOptions extends Pick<OpenDbOptions, 'connectionString' |
    */
   listen?: boolean;
   /**
-   * Path of a local snapshot file, written atomically after each sync that changed the flags, and read at
-   * startup when the database cannot be reached (served as `stale` with the file's age). Default: none.
+   * Path of a local snapshot file, written atomically after each sync that changed the flags. Read once at
+   * start, in parallel with the first database load, and served as `stale` with the file's age until the
+   * database answers: `ready()` then resolves with `origin: 'snapshot-file'` without waiting out a hanging
+   * connect. Default: none.
    */
   snapshotFile?: string;
   /** Where to log state changes (`console` works). Default: silent. */

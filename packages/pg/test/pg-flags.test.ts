@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ import {
   removeFromAllowlist,
   updateFlag,
 } from '../src/index';
+import { writeSnapshotFile } from '../src/source/snapshot-file';
 
 const actor = { actor: 'test' };
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-flags-pg-'));
@@ -122,7 +124,10 @@ forEachDatabase((getDb, ctx) => {
     const ready = await offline.ready({ timeoutMs: 10_000 });
     expect(ready.origin).toBe('snapshot-file');
     expect(offline.status()).toMatchObject({ state: 'stale', origin: 'snapshot-file', stale: true });
-    expect(offline.status().lastError).toBeInstanceOf(DatabaseUnavailableError);
+    // The file is read in parallel with the first connect, so the refusal may come after ready().
+    await expect
+      .poll(() => offline.status().lastError, { timeout: 5000 })
+      .toBeInstanceOf(DatabaseUnavailableError);
     expect(errors[0]).toBeInstanceOf(DatabaseUnavailableError);
     expect(offline.isEnabled('src.file', 'x')).toBe(true);
     expect(offline.evaluate('src.file', 'x')).toMatchObject({ enabled: true, stale: true });
@@ -151,6 +156,46 @@ function runScript(script: string, args: string[], timeoutMs: number) {
 }
 
 describe('without a database', () => {
+  it('serves the snapshot file promptly while the database hangs (accepts, never answers)', async () => {
+    const sockets = new Set<Socket>();
+    const hanging = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const { port } = hanging.address() as AddressInfo;
+    const snapshotFile = join(dir, 'hanging.json');
+    const savedAt = new Date(Date.now() - 60_000);
+    await writeSnapshotFile(
+      snapshotFile,
+      7,
+      [{ key: 'file.on', enabled: true, rolloutPercentage: 100, allowlist: [], version: 7 }],
+      savedAt,
+    );
+    // The default 5 s connect timeout is longer than this ready timeout: only the file can make it.
+    const client = createPgFlags({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/none`,
+      snapshotFile,
+      heartbeat: false,
+      exposures: false,
+    });
+    try {
+      const started = Date.now();
+      const ready = await client.ready({ timeoutMs: 3000 });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(ready).toMatchObject({ origin: 'snapshot-file', version: 7 });
+      expect(ready.ageMs).toBeGreaterThanOrEqual(60_000);
+      expect(sockets.size).toBeGreaterThan(0); // the database connect is still hanging
+      expect(client.status()).toMatchObject({ state: 'stale', origin: 'snapshot-file', stale: true });
+      expect(client.evaluate('file.on', 'x')).toMatchObject({ enabled: true, stale: true });
+      expect(client.evaluate('file.on', 'x').ageMs).toBeGreaterThanOrEqual(60_000);
+    } finally {
+      for (const socket of sockets) socket.destroy(); // ends the hanging connect, so close() is quick
+      await client.close();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
+  });
+
   // In a child process: vitest's own handles would keep this process alive and hide the bug.
   it('a script awaiting ready({ timeoutMs }) against a refused port fails with TimeoutError, not a silent exit', async () => {
     const script = fileURLToPath(new URL('./fixtures/ready-timeout.ts', import.meta.url));

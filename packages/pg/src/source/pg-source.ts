@@ -5,7 +5,9 @@
  *   is one single-row query, and a new version loads only what changed.
  * - Once a snapshot is served it is never dropped: a failed sync marks it `stale` (age from the last
  *   confirmation), emits an `error` event and retries with capped exponential backoff plus jitter.
- * - Without a database answer, a valid snapshot file is served as `stale` with its own age.
+ * - The snapshot file is read once, at `start()`, in parallel with the first load: until the database
+ *   answers (which may take a whole connect timeout when it hangs), a valid file is served as `stale` with
+ *   its own age. Database data always wins: the file never replaces what the database sent.
  * - Poll and retry timers are unref'd; only a pending `ready({ timeoutMs })` holds the process, through its
  *   own timer, until it settles. `close()` is idempotent, waits for an in-flight sync and discards its result.
  */
@@ -67,6 +69,7 @@ export class PgSource implements FlagSource {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private fileWrite: Promise<void> = Promise.resolve();
+  private fileRead: Promise<void> = Promise.resolve();
   private readonly events = createListenerSet<SourceEvent>();
   private readonly waiters = new Set<() => void>();
   private closed = false;
@@ -96,9 +99,10 @@ export class PgSource implements FlagSource {
     if (!this.closed) this.events.emit({ type: 'error', error });
   }
 
-  /** Starts the first load, polling and (if enabled) LISTEN. */
+  /** Starts the first load, polling and (if enabled) LISTEN, and reads the snapshot file meanwhile. */
   start(): void {
     void this.refreshNow();
+    if (this.options.snapshotFile) this.fileRead = this.loadFile(this.options.snapshotFile);
   }
 
   /** Syncs now (or right after the sync in flight). Never rejects. */
@@ -188,7 +192,8 @@ export class PgSource implements FlagSource {
         `@kaviar/flags: cannot refresh flags (${error.message}); serving last known`,
       );
     }
-    if (!this.snapshot && this.options.snapshotFile) await this.loadFile(this.options.snapshotFile);
+    // The file read started with the first load; a failure reports `stale` once the file is served.
+    await this.fileRead;
     if (this.closed) return;
     if (this.snapshot) this.setState('stale');
     this.events.emit({ type: 'error', error });
@@ -201,11 +206,13 @@ export class PgSource implements FlagSource {
       this.snapshot = { version: file.version, flags: file.flags, origin: 'snapshot-file' };
       this.confirmedAt = file.savedAt;
       this.setState('stale');
-      this.options.logger?.warn?.(`@kaviar/flags: serving snapshot file ${path} (version ${file.version})`);
+      this.options.logger?.warn?.(
+        `@kaviar/flags: serving snapshot file ${path} (version ${file.version}) until the database answers`,
+      );
       this.events.emit({ type: 'change', snapshot: this.snapshot, changedKeys: [...file.flags.keys()] });
       this.wake();
     } catch (caught) {
-      this.events.emit({ type: 'error', error: toError(caught) });
+      this.reportError(toError(caught));
     }
   }
 
@@ -293,7 +300,7 @@ export class PgSource implements FlagSource {
     this.events.emit({ type: 'state', state: 'closed' });
     this.wake();
     await this.listener?.stop();
-    await Promise.allSettled([this.running, this.fileWrite]);
+    await Promise.allSettled([this.running, this.fileRead, this.fileWrite]);
     this.events.clear();
     await this.options.disconnect();
   }
