@@ -2,7 +2,9 @@
  * Heartbeat and exposure counts, off the hot path: a timer (unref'd) periodically upserts this
  * instance's row in `instances` and adds the client's evaluation counters into `exposures`, one row per
  * flag, instance, flag version and minute, in one batched statement. Counts that fail to flush are kept
- * (merged, bounded) and retried on the next tick.
+ * (merged, bounded) and retried on the next tick. One report runs at a time; a tick requested while one
+ * is in flight queues exactly one more, so a change seen mid-report is reported right after it (the
+ * report in flight may have read the status before the change).
  */
 import type { ExposureCount, SourceStatus } from '@kaviar/flags-core';
 import { toError } from '@kaviar/flags-core';
@@ -30,6 +32,8 @@ const MAX_PENDING = 10_000;
 export class InstanceReporter {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  private queuedState: string | undefined;
   private pending = new Map<string, ExposureCount>();
   private stopped = false;
 
@@ -41,9 +45,19 @@ export class InstanceReporter {
     this.timer.unref();
   }
 
-  /** One heartbeat + flush now (waits for one in flight). Never rejects. */
+  /** One heartbeat + flush now, or right after the one in flight. Never rejects. */
   tick(state?: string): Promise<void> {
-    this.running ??= this.report(state).finally(() => {
+    if (this.running) {
+      if (state !== undefined) this.queuedState = state;
+      this.queued ??= this.running.then(() => {
+        const next = this.queuedState;
+        this.queued = undefined;
+        this.queuedState = undefined;
+        return this.tick(next);
+      });
+      return this.queued;
+    }
+    this.running = this.report(state).finally(() => {
       this.running = undefined;
     });
     return this.running;
@@ -131,7 +145,7 @@ export class InstanceReporter {
       (this.options.heartbeat || this.options.exposures) &&
       this.options.status().state === 'ready'
     ) {
-      await this.running;
+      await (this.queued ?? this.running);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
@@ -140,6 +154,6 @@ export class InstanceReporter {
       clearTimeout(timer);
     }
     this.stopped = true;
-    await this.running;
+    await (this.queued ?? this.running);
   }
 }
