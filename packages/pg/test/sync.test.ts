@@ -86,9 +86,9 @@ forEachDatabase((getDb) => {
     expect(rows).toHaveLength(1);
   });
 
-  it('heartbeat upserts the instance row and exposures are flushed per flag and version', async () => {
+  it('heartbeat upserts the instance row and exposures are flushed per flag and version, with distinct subjects', async () => {
     const db = getDb();
-    await createFlag(db, { key: 'exp.a', enabled: true, rolloutPercentage: 100 }, actor);
+    await createFlag(db, { key: 'exp.a', enabled: true, rolloutPercentage: 50 }, actor);
     await addToAllowlist(db, 'exp.a', ['vip'], actor);
     const reporting = client(db, {
       heartbeat: true,
@@ -98,22 +98,35 @@ forEachDatabase((getDb) => {
       instanceId: `exp-${db.schema}`,
     });
     await reporting.ready({ timeoutMs: 10_000 });
-    for (let i = 0; i < 100; i++) reporting.isEnabled('exp.a', `s-${i}`);
-    reporting.isEnabled('exp.a', 'vip');
-    reporting.isEnabled('exp.a', '');
+    const totals = () =>
+      db
+        .query(
+          `select flag_version, sum(evaluations)::int as e, sum(enabled)::int as n, sum(allowlisted)::int as a,
+             sum(subjects)::int as s, sum(subjects_enabled)::int as se
+           from ${db.ident}.exposures where flag_key = 'exp.a' group by flag_version`,
+        )
+        .then((r) => r.rows);
+    // Each of 100 subjects evaluated three times: 300 calls, 100 distinct subjects.
+    let on = 0;
+    for (let i = 0; i < 100; i++) {
+      if (reporting.isEnabled('exp.a', `s-${i}`)) on++;
+      reporting.isEnabled('exp.a', `s-${i}`);
+      reporting.isEnabled('exp.a', `s-${i}`);
+    }
+    reporting.isEnabled('exp.a', 'vip'); // allowlisted: a call, not a subject
+    reporting.isEnabled('exp.a', ''); // no subject: not counted
+    expect(on).toBeGreaterThan(20);
+    expect(on).toBeLessThan(80);
     const version = reporting.snapshot()!.flags.get('exp.a')!.version;
     await expect
-      .poll(
-        async () =>
-          (
-            await db.query(
-              `select flag_version, sum(evaluations)::int as e, sum(enabled)::int as n, sum(allowlisted)::int as a
-               from ${db.ident}.exposures where flag_key = 'exp.a' group by flag_version`,
-            )
-          ).rows,
-        { timeout: 5000 },
-      )
-      .toEqual([{ flag_version: version, e: 101, n: 101, a: 1 }]);
+      .poll(totals, { timeout: 5000 })
+      .toEqual([{ flag_version: version, e: 301, n: 3 * on + 1, a: 1, s: 100, se: on }]);
+    // A later interval counts its own distinct subjects; the upsert adds them to the minute's row.
+    let onAgain = 0;
+    for (let i = 0; i < 40; i++) if (reporting.isEnabled('exp.a', `s-${i}`)) onAgain++;
+    await expect
+      .poll(totals, { timeout: 5000 })
+      .toEqual([{ flag_version: version, e: 341, n: 3 * on + 1 + onAgain, a: 1, s: 140, se: on + onAgain }]);
     const { rows } = await db.query<{ app: string; loaded_version: number; state: string; pid: number }>(
       `select app, loaded_version, state, pid from ${db.ident}.instances where id = $1`,
       [reporting.instanceId],

@@ -105,4 +105,68 @@ describe('InstanceReporter', () => {
       [2, 'closed'],
     ]);
   });
+
+  it('flushes distinct-subject counts, and merges them (with the call counts) over a failed flush', async () => {
+    const fake = fakeDb();
+    const errors: Error[] = [];
+    const batches: ExposureCount[][] = [
+      [
+        {
+          flagKey: 'a',
+          flagVersion: 3,
+          evaluations: 10,
+          enabled: 6,
+          allowlisted: 1,
+          subjects: 4,
+          subjectsEnabled: 2,
+        },
+      ],
+      [
+        {
+          flagKey: 'a',
+          flagVersion: 3,
+          evaluations: 5,
+          enabled: 5,
+          allowlisted: 0,
+          subjects: 3,
+          subjectsEnabled: 3,
+        },
+        {
+          flagKey: 'b',
+          flagVersion: 1,
+          evaluations: 1,
+          enabled: 0,
+          allowlisted: 0,
+          subjects: 1,
+          subjectsEnabled: 0,
+        },
+      ],
+    ];
+    const r = new InstanceReporter({
+      instanceId: 'i-1',
+      app: 'test',
+      host: 'h',
+      pid: 1,
+      intervalMs: 60_000,
+      heartbeat: false,
+      exposures: true,
+      db: async () => fake.db,
+      status: () => ({ state: 'ready', version: 3, origin: 'database', confirmedAt: 0 }),
+      takeExposures: () => batches.shift() ?? [],
+      onError: (error) => errors.push(error),
+    });
+    fake.failNext(1);
+    await r.tick();
+    expect(errors.map((e) => e.message)).toEqual(['connection lost']);
+    await r.tick();
+    const flushes = fake.calls.filter((c) => c.sql.includes('.exposures'));
+    expect(flushes).toHaveLength(2);
+    const last = flushes[1]!;
+    expect(last.sql).toMatch(/subjects = exposures\.subjects \+ excluded\.subjects/);
+    expect(last.sql).toMatch(/subjects_enabled = exposures\.subjects_enabled \+ excluded\.subjects_enabled/);
+    // [instance, keys, versions, evaluations, enabled, allowlisted, subjects, subjectsEnabled]
+    expect(last.params).toEqual(['i-1', ['a', 'b'], [3, 1], [15, 1], [11, 0], [1, 0], [7, 1], [5, 0]]);
+    await r.tick();
+    expect(fake.calls.filter((c) => c.sql.includes('.exposures'))).toHaveLength(2); // nothing left pending
+  });
 });

@@ -77,6 +77,9 @@ export class InstanceReporter {
               evaluations: old.evaluations + count.evaluations,
               enabled: old.enabled + count.enabled,
               allowlisted: old.allowlisted + count.allowlisted,
+              // Distinct per interval; merged intervals add up, as rows of the same minute do.
+              subjects: old.subjects + count.subjects,
+              subjectsEnabled: old.subjectsEnabled + count.subjectsEnabled,
             },
       );
     }
@@ -110,13 +113,17 @@ export class InstanceReporter {
         if (counts.length > 0) {
           await db.query(
             `insert into ${db.ident}.exposures
-               (flag_key, instance_id, flag_version, window_start, evaluations, enabled, allowlisted)
-             select k, $1, v, date_trunc('minute', now()), e, n, a
-             from unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) as t(k, v, e, n, a)
+               (flag_key, instance_id, flag_version, window_start, evaluations, enabled, allowlisted,
+                subjects, subjects_enabled)
+             select k, $1, v, date_trunc('minute', now()), e, n, a, s, se
+             from unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+                         $7::bigint[], $8::bigint[]) as t(k, v, e, n, a, s, se)
              on conflict (flag_key, instance_id, flag_version, window_start) do update set
                evaluations = exposures.evaluations + excluded.evaluations,
                enabled = exposures.enabled + excluded.enabled,
-               allowlisted = exposures.allowlisted + excluded.allowlisted`,
+               allowlisted = exposures.allowlisted + excluded.allowlisted,
+               subjects = exposures.subjects + excluded.subjects,
+               subjects_enabled = exposures.subjects_enabled + excluded.subjects_enabled`,
             [
               options.instanceId,
               counts.map((c) => c.flagKey),
@@ -124,6 +131,8 @@ export class InstanceReporter {
               counts.map((c) => c.evaluations),
               counts.map((c) => c.enabled),
               counts.map((c) => c.allowlisted),
+              counts.map((c) => c.subjects),
+              counts.map((c) => c.subjectsEnabled),
             ],
           );
           this.pending.clear();
