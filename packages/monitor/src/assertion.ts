@@ -13,7 +13,7 @@ export interface AssertionOptions {
   readonly maxPropagationMs: number;
   /** Confidence of the exposure-share interval, e.g. 0.999. Default 0.999. */
   readonly confidence: number;
-  /** Fewer non-allowlisted evaluations than this is "not enough data" (SKIP). Default 1000. */
+  /** An effective sample of fewer distinct non-allowlisted subjects than this is "not enough data" (SKIP). Default 1000. */
   readonly minSamples: number;
 }
 

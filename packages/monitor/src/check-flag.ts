@@ -34,9 +34,9 @@ export interface CheckFlagOptions {
   readonly liveWindowMs?: number;
   /** Grace (ms after the change) before a live instance still behind is a WARN. Default 0. */
   readonly maxPropagationMs?: number;
-  /** Confidence of the exposure-share test (Wilson score interval, two-sided). Default 0.999. */
+  /** Confidence of the exposure-share test (quasi-binomial Wilson score interval, two-sided). Default 0.999. */
   readonly confidence?: number;
-  /** Minimum non-allowlisted evaluations before the exposure share is tested. Default 1000. */
+  /** Minimum effective sample of distinct non-allowlisted subjects before the exposure share is tested. Default 1000. */
   readonly minSamples?: number;
   /** Count only exposure windows that started within this many ms. Default: every window since the current flag version. */
   readonly exposureWindowMs?: number;

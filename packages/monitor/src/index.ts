@@ -15,6 +15,7 @@ export { formatCheckpoint } from './format-checkpoint';
 export type { MonitorDb } from './monitor-db';
 export type { WebhookOptions, WebhookResult } from './notify-checkpoint';
 export { notifyCheckpoint } from './notify-checkpoint';
+export type { DispersionSums } from './exposure-stats';
 export type { AuditRecord, ExposureTotals, FlagState, InstanceState, Observation } from './observation';
 export { builtinAssertions } from './run-check';
 export type { AuditQuote, Checkpoint, CheckStatus, Expectations, Finding, FindingStatus } from './types';

@@ -1,4 +1,5 @@
 import type { InstanceRow } from '@kaviar/flags-pg';
+import type { DispersionSums } from './exposure-stats';
 
 /** The authoritative state of one flag as read from the store at one moment. */
 export interface FlagState {
@@ -27,12 +28,26 @@ export type InstanceState = InstanceRow;
  * against the current flag version (older versions had another rollout).
  */
 export interface ExposureTotals {
-  /** Evaluations with a subject id. */
+  /** Evaluations with a subject id (per call). */
   readonly evaluations: number;
   /** Of those, how many got the feature (allowlisted included). */
   readonly enabled: number;
   /** Of the enabled, how many because of the allowlist. */
   readonly allowlisted: number;
+  /**
+   * Distinct non-allowlisted subjects, counted once per instance and flush interval and summed over
+   * windows: a busy subject weighs once per window, not once per call. The share tested is
+   * `subjectsEnabled / subjects`.
+   */
+  readonly subjects: number;
+  /** Of `subjects`, how many got the feature. */
+  readonly subjectsEnabled: number;
+  /** (instance, minute) windows with at least one subject. */
+  readonly windows: number;
+  /** Σ √subjects over those windows: bounds the variance when windows share subjects. */
+  readonly sumSqrtSubjects: number;
+  /** Pearson χ² inputs over the windows with enough subjects for the dispersion estimate. */
+  readonly dispersion: DispersionSums;
   /** Number of distinct instances that reported. */
   readonly instances: number;
   /** Lowest flag version counted. */

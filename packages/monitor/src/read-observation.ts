@@ -1,4 +1,5 @@
 import { listInstances } from '@kaviar/flags-pg';
+import { minWindowSubjects } from './exposure-stats';
 import type { MonitorDb } from './monitor-db';
 import type { AuditRecord, ExposureTotals, FlagState, Observation } from './observation';
 
@@ -76,23 +77,46 @@ export async function readObservation(
   // By id, so findings that list instances read the same from one check to the next.
   instances.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const fromVersion = flag?.version ?? 0;
+  const share = flag?.enabled ? flag.rolloutPercentage / 100 : 0;
+  const minWindow = minWindowSubjects(share);
+  const params: unknown[] = [flagKey, fromVersion, Number.isFinite(minWindow) ? minWindow : null];
+  if (options.exposureWindowMs !== undefined) params.push(options.exposureWindowMs);
   const windowClause =
     options.exposureWindowMs === undefined
       ? ''
-      : `and window_start >= now() - make_interval(secs => $3::float8 / 1000)`;
+      : `and window_start >= now() - make_interval(secs => $4::float8 / 1000)`;
+  // One row per (instance, minute) window, the unit the dispersion estimate works on.
   const exposures = await db.query<Record<string, unknown>>(
-    `select coalesce(sum(evaluations), 0)::float8 as evaluations, coalesce(sum(enabled), 0)::float8 as enabled,
-       coalesce(sum(allowlisted), 0)::float8 as allowlisted, count(distinct instance_id)::float8 as instances
-     from ${s}.exposures where flag_key = $1 and flag_version >= $2 ${windowClause}`,
-    options.exposureWindowMs === undefined
-      ? [flagKey, fromVersion]
-      : [flagKey, fromVersion, options.exposureWindowMs],
+    `with w as (
+       select instance_id, sum(evaluations)::float8 as e, sum(enabled)::float8 as en, sum(allowlisted)::float8 as a,
+         sum(subjects)::float8 as n, sum(subjects_enabled)::float8 as x
+       from ${s}.exposures where flag_key = $1 and flag_version >= $2 ${windowClause}
+       group by instance_id, window_start
+     ), d as (select * from w where n > 0 and n >= $3::float8)
+     select coalesce(sum(e), 0) as evaluations, coalesce(sum(en), 0) as enabled,
+       coalesce(sum(a), 0) as allowlisted, coalesce(sum(n), 0) as subjects,
+       coalesce(sum(x), 0) as subjects_enabled, count(*) filter (where n > 0)::float8 as windows,
+       coalesce(sum(sqrt(n)), 0) as sum_sqrt_subjects, count(distinct instance_id)::float8 as instances,
+       (select count(*) from d)::float8 as d_windows, (select coalesce(sum(n), 0) from d) as d_subjects,
+       (select coalesce(sum(x), 0) from d) as d_enabled, (select coalesce(sum(x * x / n), 0) from d) as d_squares
+     from w`,
+    params,
   );
   const e = exposures.rows[0] ?? {};
   const totals: ExposureTotals = {
     evaluations: num(e.evaluations ?? 0),
     enabled: num(e.enabled ?? 0),
     allowlisted: num(e.allowlisted ?? 0),
+    subjects: num(e.subjects ?? 0),
+    subjectsEnabled: num(e.subjects_enabled ?? 0),
+    windows: num(e.windows ?? 0),
+    sumSqrtSubjects: num(e.sum_sqrt_subjects ?? 0),
+    dispersion: {
+      windows: num(e.d_windows ?? 0),
+      subjects: num(e.d_subjects ?? 0),
+      subjectsEnabled: num(e.d_enabled ?? 0),
+      sumEnabledSquaredPerSubject: num(e.d_squares ?? 0),
+    },
     instances: num(e.instances ?? 0),
     fromVersion,
   };

@@ -31,7 +31,7 @@ forEachDatabase((getDb) => {
       [
         'exposures',
         'SKIP',
-        `not enough data: no non-allowlisted evaluations since version ${checkpoint.configVersion}`,
+        `not enough data: no non-allowlisted subjects since version ${checkpoint.configVersion}`,
       ],
     ]);
   });
@@ -169,7 +169,7 @@ forEachDatabase((getDb) => {
       const finding = checkpoint.findings.find((f) => f.name === 'exposures');
       expect(finding?.status).toBe('FAIL');
       expect(finding?.message).toBe(
-        'observed 5 % (2500 of 50000 non-allowlisted evaluations) is inconsistent with rollout 1 %: the 99.9 % Wilson score interval [4.689 %, 5.331 %] excludes 1 % (two-sided test)',
+        'observed 5 % (2500 of 50000 non-allowlisted subjects in 2 instance-minute windows) is inconsistent with rollout 1 %: the 99.9 % quasi-binomial Wilson score interval [4.568 %, 5.471 %] on an effective sample of 25255 subjects (windows may share subjects) excludes 1 % (two-sided test)',
       );
       expect(finding?.observed).toMatchObject({
         evaluations: 50_012,
@@ -186,7 +186,7 @@ forEachDatabase((getDb) => {
       const checkpoint = await checkFlag(db, 'share_ok', { expect: expect1, settleMs: 0 });
       expect(checkpoint.status).toBe('PASS');
       expect(checkpoint.findings.find((f) => f.name === 'exposures')?.message).toBe(
-        'observed 1.1 % (110 of 10000 non-allowlisted evaluations); its 99.9 % Wilson score interval [0.806 %, 1.5 %] contains the configured rollout 1 %',
+        'observed 1.1 % (110 of 10000 non-allowlisted subjects); its 99.9 % Wilson score interval [0.806 %, 1.5 %] contains the configured rollout 1 %',
       );
     });
 
@@ -198,7 +198,7 @@ forEachDatabase((getDb) => {
       const finding = checkpoint.findings.find((f) => f.name === 'exposures');
       expect(finding?.status).toBe('SKIP');
       expect(finding?.message).toBe(
-        'not enough data: 30 non-allowlisted evaluations, need at least 1000 to test rollout 1 %',
+        'not enough data: 30 non-allowlisted subjects, need at least 1000 to test rollout 1 %',
       );
       expect(checkpoint.status).toBe('PASS');
     });

@@ -43,17 +43,29 @@ export async function heartbeat(
   );
 }
 
-/** Writes one window of exposure counts for the flag's current version. */
+/**
+ * Writes one window of exposure counts for the flag's current version. Distinct subjects default to
+ * one per non-allowlisted evaluation.
+ */
 export async function exposures(
   db: FlagsDb,
   key: string,
-  counts: { evaluations: number; enabled: number; allowlisted: number },
+  counts: {
+    evaluations: number;
+    enabled: number;
+    allowlisted: number;
+    subjects?: number;
+    subjectsEnabled?: number;
+  },
   instanceId = 'web-1',
 ): Promise<void> {
+  const subjects = counts.subjects ?? counts.evaluations - counts.allowlisted;
+  const subjectsEnabled = counts.subjectsEnabled ?? counts.enabled - counts.allowlisted;
   await db.query(
-    `insert into ${db.ident}.exposures (flag_key, instance_id, flag_version, window_start, evaluations, enabled, allowlisted)
-     select $1, $2, f.version, date_trunc('minute', now()), $3, $4, $5 from ${db.ident}.flags f where f.key = $1`,
-    [key, instanceId, counts.evaluations, counts.enabled, counts.allowlisted],
+    `insert into ${db.ident}.exposures
+       (flag_key, instance_id, flag_version, window_start, evaluations, enabled, allowlisted, subjects, subjects_enabled)
+     select $1, $2, f.version, date_trunc('minute', now()), $3, $4, $5, $6, $7 from ${db.ident}.flags f where f.key = $1`,
+    [key, instanceId, counts.evaluations, counts.enabled, counts.allowlisted, subjects, subjectsEnabled],
   );
 }
 

@@ -1,7 +1,9 @@
+import { minWindowSubjects } from '../../src/exposure-stats';
 import type {
   AssertionOptions,
   AuditRecord,
   CheckContext,
+  ExposureTotals,
   FlagState,
   InstanceState,
   Observation,
@@ -48,7 +50,7 @@ export function observation(overrides: Partial<Observation> = {}): Observation {
     flag: flag(),
     missingMembers: [],
     instances: [],
-    exposures: { evaluations: 0, enabled: 0, allowlisted: 0, instances: 0, fromVersion: 10 },
+    exposures: exposureTotals([]),
     ...overrides,
   };
 }
@@ -104,5 +106,44 @@ export function context(overrides: Partial<CheckContext> = {}): CheckContext {
     final: true,
     options: defaultOptions,
     ...overrides,
+  };
+}
+
+/** One (instance, minute) row of exposure counts, as the instances write them. */
+export interface ExposureWindow {
+  readonly instanceId?: string;
+  readonly evaluations?: number;
+  readonly enabled?: number;
+  readonly allowlisted?: number;
+  readonly subjects: number;
+  readonly subjectsEnabled: number;
+}
+
+/**
+ * Exposure totals as `readObservation` sums them from `windows` (same sums as its SQL), for a flag
+ * whose configured share is `share` (it decides which windows enter the dispersion estimate).
+ */
+export function exposureTotals(windows: readonly ExposureWindow[], share = 0.01): ExposureTotals {
+  const min = minWindowSubjects(share);
+  const sum = (rows: readonly ExposureWindow[], f: (w: ExposureWindow) => number) =>
+    rows.reduce((total, w) => total + f(w), 0);
+  const used = windows.filter((w) => w.subjects > 0);
+  const big = used.filter((w) => w.subjects >= min);
+  return {
+    evaluations: sum(windows, (w) => w.evaluations ?? w.subjects),
+    enabled: sum(windows, (w) => w.enabled ?? w.subjectsEnabled),
+    allowlisted: sum(windows, (w) => w.allowlisted ?? 0),
+    subjects: sum(used, (w) => w.subjects),
+    subjectsEnabled: sum(used, (w) => w.subjectsEnabled),
+    windows: used.length,
+    sumSqrtSubjects: sum(used, (w) => Math.sqrt(w.subjects)),
+    dispersion: {
+      windows: big.length,
+      subjects: sum(big, (w) => w.subjects),
+      subjectsEnabled: sum(big, (w) => w.subjectsEnabled),
+      sumEnabledSquaredPerSubject: sum(big, (w) => (w.subjectsEnabled * w.subjectsEnabled) / w.subjects),
+    },
+    instances: new Set(windows.map((w) => w.instanceId ?? 'web-1')).size,
+    fromVersion: 10,
   };
 }
