@@ -40,6 +40,23 @@ export const DATABASE_URL: string | undefined = process.env.DATABASE_URL || unde
 /** `true` when a missing database must fail the run instead of skipping. */
 export const REQUIRE_DB: boolean = process.env.KAVIAR_FLAGS_REQUIRE_DB === '1';
 
+// One per test file (each file loads this module afresh), so a file's connections can be told apart.
+const FILE_TAG = randomBytes(4).toString('hex');
+const schemasUsed = new Set<string>();
+
+/**
+ * This test file's application name, with an optional suffix: test databases use it, and clients given
+ * `appName: testAppName()` too, so the leak guard (`leaks.ts`) finds this file's connections.
+ */
+export function testAppName(suffix?: string): string {
+  return suffix === undefined ? `kaviar-flags-test-${FILE_TAG}` : `kaviar-flags-test-${FILE_TAG}-${suffix}`;
+}
+
+/** The schemas `openTestDb` opened in this test file. */
+export function testSchemas(): ReadonlySet<string> {
+  return schemasUsed;
+}
+
 /** A schema name no other test file uses. */
 export function randomSchema(prefix = 't'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
@@ -51,9 +68,10 @@ export async function openTestDb(
   options: { schema?: string; migrated?: boolean } = {},
 ): Promise<FlagsDb> {
   const schema = options.schema ?? randomSchema();
+  schemasUsed.add(schema);
   const db =
     kind === 'postgres'
-      ? await openDb({ connectionString: requireUrl(), schema, applicationName: 'kaviar-flags-test' })
+      ? await openDb({ connectionString: requireUrl(), schema, applicationName: testAppName() })
       : await openDb({ pglite: await sharedPglite(), schema });
   if (options.migrated !== false) await migrate(db);
   return db;

@@ -1,6 +1,7 @@
 import { InvalidFlagError } from '@kaviar/flags-core';
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import {
   addToAllowlist,
   ConflictError,
@@ -17,6 +18,8 @@ import {
   removeFromAllowlist,
   updateFlag,
 } from '../src/index';
+
+guardLeaks();
 
 const actor = { actor: 'ana', reason: 'test' };
 

@@ -1,7 +1,10 @@
 import { beforeAll, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { InvalidOptionError, listInstances } from '../src/index';
 import { manualClients } from './support/clients';
+
+guardLeaks();
 
 forEachDatabase((getDb) => {
   beforeAll(async () => {

@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dropTestDb, forEachDatabase, openTestDb, testDatabaseKinds } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { type FlagsDb, migrate, SCHEMA_VERSION, SchemaAheadError, schemaVersion } from '../src/index';
+
+guardLeaks();
 
 describe('generated migrations module', () => {
   it('is up to date with migrations/*.sql', () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '@kaviar/flags-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { forEachDatabase } from '../../../test/support/databases';
+import { forEachDatabase, testAppName } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import {
   addToAllowlist,
   createFlag,
@@ -18,6 +19,8 @@ import {
   updateFlag,
 } from '../src/index';
 import { writeSnapshotFile } from '../src/source/snapshot-file';
+
+guardLeaks();
 
 const actor = { actor: 'test' };
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-flags-pg-'));
@@ -43,7 +46,13 @@ function nextChange(client: PgFlagsClient, test: () => boolean, timeoutMs = 5000
 forEachDatabase((getDb, ctx) => {
   const clients: PgFlagsClient[] = [];
   const open = (options: Parameters<typeof createPgFlags>[0] | object = {}) => {
-    const client = createPgFlags({ ...ctx.openOptions(), heartbeat: false, exposures: false, ...options });
+    const client = createPgFlags({
+      ...ctx.openOptions(),
+      appName: testAppName(),
+      heartbeat: false,
+      exposures: false,
+      ...options,
+    });
     clients.push(client);
     return client;
   };

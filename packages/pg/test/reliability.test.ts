@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, expect, it } from 'vitest';
-import { DATABASE_URL, forEachDatabase } from '../../../test/support/databases';
+import { DATABASE_URL, forEachDatabase, testAppName } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { startTcpProxy } from '../../../test/support/tcp-proxy';
 import {
   ConflictError,
@@ -17,6 +18,8 @@ import {
   type PgFlagsClient,
   updateFlag,
 } from '../src/index';
+
+guardLeaks();
 
 const actor = { actor: 'ops' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,6 +59,7 @@ forEachDatabase(
       const client = createPgFlags({
         connectionString: proxy.url,
         schema: ctx.schema(),
+        appName: testAppName('outage'),
         pollIntervalMs,
         retryMinMs: 20,
         heartbeat: false,
@@ -117,7 +121,7 @@ forEachDatabase(
     it('does not lose a change committed while the listener is disconnected', async () => {
       const db = getDb();
       await createFlag(db, { key: 'rel.listen', enabled: true, rolloutPercentage: 0 }, actor);
-      const appName = `rel-${randomBytes(4).toString('hex')}`;
+      const appName = testAppName(`rel-${randomBytes(4).toString('hex')}`);
       // Polling is effectively off, so only the listener (and its resync on reconnect) can deliver.
       const client = open(appName, { pollIntervalMs: 600_000, retryMinMs: 50 });
       await client.ready({ timeoutMs: 10_000 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import {
   addToAllowlist,
   createFlag,
@@ -14,6 +15,8 @@ import {
   parseSnapshotDocument,
   SNAPSHOT_FORMAT,
 } from '../src/index';
+
+guardLeaks();
 
 const actor = { actor: 'ops', reason: 'restore' };
 const seedFlag = {

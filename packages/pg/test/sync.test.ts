@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import {
   addToAllowlist,
   createFlag,
@@ -10,6 +11,8 @@ import {
 } from '../src/index';
 import { loadAll, loadChanges, readVersion } from '../src/source/load-flags';
 import { manualClients, plainFlags, recording } from './support/clients';
+
+guardLeaks();
 
 const actor = { actor: 'test' };
 

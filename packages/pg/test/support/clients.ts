@@ -1,10 +1,12 @@
 /** Helpers for the pg suites that drive flag clients by hand. */
 import { afterAll } from 'vitest';
+import { testAppName } from '../../../../test/support/databases';
 import { createPgFlags, type FlagsDb, type PgFlagsClient, type PgFlagsOptions } from '../../src/index';
 
 /**
  * A factory of clients that sync only when the test calls `refresh()` (no LISTEN, a 60 s poll, no
- * heartbeat or exposures unless `overrides` ask for them), all closed after the enclosing block.
+ * heartbeat or exposures unless `overrides` ask for them; this file's `testAppName()`), all closed after the
+ * enclosing block.
  */
 export function manualClients(): (db: FlagsDb, overrides?: Omit<PgFlagsOptions, 'db'>) => PgFlagsClient {
   const clients: PgFlagsClient[] = [];
@@ -18,6 +20,7 @@ export function manualClients(): (db: FlagsDb, overrides?: Omit<PgFlagsOptions, 
       heartbeat: false,
       exposures: false,
       pollIntervalMs: 60_000,
+      appName: testAppName(),
       ...overrides,
     });
     clients.push(client);
