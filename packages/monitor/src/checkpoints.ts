@@ -1,5 +1,6 @@
 import { InvalidCheckOptionsError } from './errors';
 import type { MonitorDb } from './monitor-db';
+import { quoteAudit } from './quote-audit';
 import type { Checkpoint, CheckStatus, Expectations, Finding } from './types';
 
 /**
@@ -58,7 +59,10 @@ export async function listCheckpoints(
     phase: String(r.phase),
     label: String(r.label),
     status: String(r.status) as CheckStatus,
-    findings: json(r.findings, []) as Finding[],
+    // Checkpoints recorded before quotes dropped allowlist ids may still hold some.
+    findings: (json(r.findings, []) as Finding[]).map((f) =>
+      f.audit ? { ...f, audit: f.audit.map(quoteAudit) } : f,
+    ),
     expected: json(r.expected, {}) as Expectations,
     configVersion:
       r.config_version === null || r.config_version === undefined ? null : Number(r.config_version),

@@ -11,16 +11,32 @@ export function formatTime(at: Date): string {
   return `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 19)}Z`;
 }
 
-/** An audit record as JSON-serialisable evidence. @internal */
-export function quoteAudit(entry: AuditRecord): AuditQuote {
+/**
+ * An audit `before`/`after` state without its `ids` (allowlist and restore rows keep the first few
+ * subject ids): findings, checkpoints, webhooks and `--json` output never carry allowlist members.
+ *
+ * @example withoutIds({ added: 2, size: 12, ids: ['p-1', 'p-2'] }) // { added: 2, size: 12 }
+ */
+export function withoutIds<T extends object | null>(state: T): T {
+  if (state === null || typeof state !== 'object' || !('ids' in state)) return state;
+  const { ids: _ids, ...rest } = state as Record<string, unknown>;
+  return rest as T;
+}
+
+/** An audit record as JSON-serialisable evidence, allowlist ids left out. @internal */
+export function quoteAudit(
+  entry: Pick<AuditRecord, 'action' | 'actor' | 'reason' | 'version' | 'before' | 'after'> & {
+    at: Date | string;
+  },
+): AuditQuote {
   return {
     action: entry.action,
     actor: entry.actor,
     reason: entry.reason,
-    at: entry.at.toISOString(),
+    at: typeof entry.at === 'string' ? entry.at : entry.at.toISOString(),
     version: entry.version,
-    before: entry.before,
-    after: entry.after,
+    before: withoutIds(entry.before),
+    after: withoutIds(entry.after),
   };
 }
 

@@ -1,3 +1,4 @@
+import { withoutIds } from '@kaviar/flags-monitor';
 import { type AuditEntry, listAudit } from '@kaviar/flags-pg';
 import { defineCommand } from '../command-spec';
 import { parseFlagKeyArg, parseIntegerArg, parseSinceArg } from '../input-values';
@@ -83,9 +84,3 @@ export const historyCommand = defineCommand({
     return undefined;
   },
 });
-
-function withoutIds<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || !('ids' in value)) return value;
-  const { ids: _ids, ...rest } = value as Record<string, unknown>;
-  return rest as T;
-}

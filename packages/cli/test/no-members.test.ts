@@ -1,0 +1,45 @@
+/** Allowlist members are printed only by `allowlist list`: never by `--json` output of other commands. */
+import { expect, it } from 'vitest';
+import { forEachDatabase } from '../../../test/support/databases';
+import { createSeedFlag, kaviar, SEED_FLAG } from './support/kaviar';
+
+const MEMBERS = Array.from({ length: 12 }, (_, i) => `member-secret-${i + 1}`);
+
+forEachDatabase((getDb) => {
+  const run = (...argv: string[]) => kaviar(getDb(), argv);
+
+  it('keeps allowlisted ids out of check, checkpoints, status and history --json', async () => {
+    await createSeedFlag(getDb(), { allowlist: MEMBERS });
+    // A wrong expected size makes the allowlist finding FAIL and quote the allowlist change.
+    const check = await run(
+      'check',
+      SEED_FLAG,
+      '--phase',
+      'p',
+      '--label',
+      'l',
+      '--expect-allowlist',
+      '11',
+      '--settle',
+      '0',
+      '--record',
+      '--json',
+    );
+    expect(check.code).toBe(2);
+    expect(check.stdout).toContain('allowlist.add');
+    const outputs = [
+      check.stdout,
+      (await run('checkpoints', '--json')).stdout,
+      (await run('checkpoints', SEED_FLAG, '--json')).stdout,
+      (await run('status', '--json')).stdout,
+      (await run('status', SEED_FLAG, '--json')).stdout,
+      (await run('history', SEED_FLAG, '--json')).stdout,
+    ];
+    for (const text of outputs) {
+      expect(text.length).toBeGreaterThan(0);
+      for (const id of MEMBERS) expect(text).not.toContain(id);
+    }
+    const list = await run('allowlist', 'list', SEED_FLAG);
+    expect(list.stdout.trim().split('\n').sort()).toEqual([...MEMBERS].sort());
+  });
+});
