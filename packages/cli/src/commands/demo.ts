@@ -54,6 +54,14 @@ export const demoCommand = defineCommand({
   },
   async run(options, ctx) {
     const { printer } = ctx;
+    // The guard in parse only sees --schema; a database handed in by a program (runCli's `database`)
+    // brings its own schema, which the demo would drop.
+    if (!ctx.schema?.includes('demo')) {
+      throw new UsageError(
+        `The demo empties its schema first, and ${JSON.stringify(ctx.schema ?? 'kaviar_flags')} does not contain "demo"; nothing was dropped`,
+        'demo',
+      );
+    }
     const started = Date.now();
     printer.notice(`Demo on ${ctx.target.label}, schema ${ctx.schema}.`);
     const db = await ctx.db();
