@@ -21,6 +21,10 @@ const MATRIX: readonly (readonly [string[], number, RegExp])[] = [
   [['set', FLAG, '--rollout', '-1'], 64, /--rollout: "-1" must be between 0 and 100/],
   [['set', FLAG, '--rollout', 'abc'], 64, /--rollout: "abc" must be a number from 0 to 100/],
   [['set', FLAG, '--rollout', '1.234'], 64, /--rollout: "1\.234" must have at most two decimals/],
+  [['set', FLAG, '--rollout', '0x10'], 64, /--rollout: "0x10" must be a/],
+  [['set', FLAG, '--rollout', '1e1'], 64, /--rollout: "1e1" must be a/],
+  [['set', FLAG, '--rollout', '0b11'], 64, /--rollout: "0b11" must be a/],
+  [['set', FLAG, '--rollout', '5', '--expect-rollout', '0x1'], 64, /--expect-rollout: "0x1" must be a/],
   [['set', FLAG, '--rollout'], 64, /Option '--rollout <value>' argument missing/],
   [['set', FLAG], 64, /Nothing to change: give --rollout, --enabled or --description/],
   [['set', '--rollout', '5'], 64, /Missing the flag key argument/],
@@ -64,6 +68,12 @@ const MATRIX: readonly (readonly [string[], number, RegExp])[] = [
   [['prune-changes', 'now'], 64, /Unexpected argument "now"/],
   [['status', '--database-url', ''], 64, /--database-url: empty/],
   [['demo', '--schema', 'kaviar_flags'], 64, /give a --schema whose name contains "demo"/],
+  // The test database comes in through runCli's `database`: its schema must not be dropped.
+  [
+    ['demo'],
+    64,
+    /^kaviar-flags demo: The demo empties its schema first, and "[a-z0-9_]+" does not contain "demo"; nothing was dropped/,
+  ],
 ];
 
 forEachDatabase((getDb) => {
