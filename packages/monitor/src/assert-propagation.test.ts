@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { at, context, flag, instance, observation, rolloutChange } from '../test/support/observations';
+import {
+  at,
+  context,
+  defaultOptions,
+  flag,
+  instance,
+  observation,
+  rolloutChange,
+} from '../test/support/observations';
 import { assertPropagation } from './assert-propagation';
 
 // Version 10 set the rollout to 5 %, version 11 back to 1 % at T0 - 2 s.
@@ -85,12 +93,53 @@ describe('assertPropagation', () => {
 
   it('allows maxPropagationMs after the change before warning', () => {
     const read = observation({ flag: current, instances: [instance({ id: 'web-2', loadedVersion: 10 })] });
-    const options = { liveWindowMs: 60_000, maxPropagationMs: 30_000, confidence: 0.999, minSamples: 1000 };
+    const options = { ...defaultOptions, maxPropagationMs: 30_000 };
     const finding = assertPropagation(context({ first: read, audit: [to1, to5], options }));
     expect(finding?.status).toBe('PASS');
     expect(finding?.notes?.[0]).toMatch(
       /web-2 .* serves version 10 .*; still within the allowed 30000 ms since the change$/,
     );
+  });
+});
+
+describe('assertPropagation and instances that stopped without closing', () => {
+  // Killed at T0 - 40 s (no close(), so no 'closed' heartbeat), before the change at T0 - 2 s.
+  const dead = instance({ id: 'web-9', loadedVersion: 10, lastSeenAt: at(-40_000) });
+
+  it('notes an instance silent since before the change for over two heartbeats as presumed gone, not a WARN', () => {
+    const first = observation({ flag: current, instances: [instance({ loadedVersion: 11 }), dead] });
+    const last = observation({ at: at(10_000), flag: current, instances: first.instances });
+    const firstPass = assertPropagation(context({ first, audit: [to1, to5], final: false }));
+    expect(firstPass?.status).toBe('PASS');
+    const finding = assertPropagation(context({ first, last, audit: [to1, to5] }));
+    expect(finding?.status).toBe('PASS');
+    expect(finding?.message).toBe('all 1 live instances serve version 11 or later');
+    expect(finding?.notes).toEqual([
+      'web-9 (kaviar-backend@ip-10-0-0-7, pid 31) serves version 10 but has sent no heartbeat since 2026-02-03 13:25:23Z, before the change, for more than two 15000 ms heartbeat intervals: presumed gone (stopped without closing)',
+    ]);
+  });
+
+  it('still warns about an instance that heartbeats but stays behind, next to a presumed-gone one', () => {
+    const stuck = instance({ id: 'web-2', loadedVersion: 10, lastSeenAt: at(9_000) });
+    const first = observation({ flag: current, instances: [dead, stuck] });
+    const last = observation({ at: at(10_000), flag: current, instances: [dead, stuck] });
+    const finding = assertPropagation(context({ first, last, audit: [to1, to5] }));
+    expect(finding?.status).toBe('WARN');
+    expect(finding?.message).toMatch(
+      /^1 of 1 live instances still behind version 11 after a 10000 ms settle window: web-2 /,
+    );
+    expect(finding?.message).not.toContain('web-9');
+    expect(finding?.notes?.[0]).toMatch(/^web-9 .* presumed gone/);
+  });
+
+  it('uses the heartbeat interval it is given', () => {
+    const read = observation({ flag: current, instances: [dead] });
+    const options = { ...defaultOptions, heartbeatIntervalMs: 30_000 };
+    expect(assertPropagation(context({ first: read, audit: [to1], options }))?.status).toBe('WARN');
+    expect(assertPropagation(context({ first: read, audit: [to1] }))).toMatchObject({
+      status: 'SKIP',
+      message: 'no live instance to check: every instance that sent a heartbeat is presumed gone',
+    });
   });
 });
 

@@ -7,6 +7,9 @@
  * A lagging instance in the first pass asks for a re-read (WARN, not final); at the final read an
  * instance that caught up is a PASS with a note (the transient state that must not alarm anyone),
  * and one still behind more than `maxPropagationMs` after the change is a WARN naming it.
+ * An instance behind whose last heartbeat predates the change and is older than two heartbeat
+ * intervals was most likely killed without closing (a heartbeat every `heartbeatIntervalMs` would
+ * have come since): it is a note ("presumed gone"), never a WARN.
  */
 import type { Assertion } from './assertion';
 import type { AuditRecord, InstanceState } from './observation';
@@ -35,7 +38,7 @@ function servedAt(audit: readonly AuditRecord[], version: number): { text: strin
 export const assertPropagation: Assertion = (ctx) => {
   const flag = ctx.last.flag;
   if (!flag) return undefined;
-  const { liveWindowMs, maxPropagationMs } = ctx.options;
+  const { liveWindowMs, maxPropagationMs, heartbeatIntervalMs } = ctx.options;
   const target = flag.configVersion;
   const now = ctx.last.at.getTime();
   // A closed client said goodbye in its last heartbeat: it serves nothing any more.
@@ -43,7 +46,16 @@ export const assertPropagation: Assertion = (ctx) => {
     (i) => i.state !== 'closed' && now - i.lastSeenAt.getTime() <= liveWindowMs,
   );
   const expected = { version: target, withinMs: maxPropagationMs };
-  const behind = live.filter((i) => i.loadedVersion < target);
+  const change = ctx.audit.find((e) => e.version === target);
+  const changeAt = change?.at ?? (flag.version === target ? flag.updatedAt : undefined);
+  const gone = (i: InstanceState) =>
+    changeAt !== undefined &&
+    i.lastSeenAt < changeAt &&
+    now - i.lastSeenAt.getTime() > 2 * heartbeatIntervalMs;
+  const lagging = live.filter((i) => i.loadedVersion < target);
+  const presumedGone = lagging.filter(gone);
+  const behind = lagging.filter((i) => !gone(i));
+  const counted = live.length - presumedGone.length;
   const observed = {
     live: live.length,
     behind: behind.map((i) => ({
@@ -61,8 +73,6 @@ export const assertPropagation: Assertion = (ctx) => {
       observed,
     };
   }
-  const change = ctx.audit.find((e) => e.version === target);
-  const changeAt = change?.at ?? (flag.version === target ? flag.updatedAt : undefined);
   const evidence: AuditQuote[] = change ? [quoteAudit(change)] : [];
   const changeText = change ? `; current version ${target} set ${describeChange(change)}` : '';
   const describeBehind = (i: InstanceState) => {
@@ -76,7 +86,7 @@ export const assertPropagation: Assertion = (ctx) => {
     return {
       name: 'propagation',
       status: 'WARN',
-      message: `${behind.length} of ${live.length} live instances behind version ${target}: ${behind.map(describeBehind).join('; ')}`,
+      message: `${behind.length} of ${counted} live instances behind version ${target}: ${behind.map(describeBehind).join('; ')}`,
       expected,
       observed,
       audit: evidence,
@@ -84,8 +94,13 @@ export const assertPropagation: Assertion = (ctx) => {
   }
 
   const notes: string[] = live
-    .filter((i) => i.state === 'stale')
+    .filter((i) => i.state === 'stale' && !presumedGone.includes(i))
     .map((i) => `${nameOf(i)} reports its data stale${i.lastError ? ` (last error: ${i.lastError})` : ''}`);
+  for (const i of presumedGone) {
+    notes.push(
+      `${nameOf(i)} serves version ${i.loadedVersion} but has sent no heartbeat since ${formatTime(i.lastSeenAt)}, before the change, for more than two ${heartbeatIntervalMs} ms heartbeat intervals: presumed gone (stopped without closing)`,
+    );
+  }
   const firstTarget = ctx.first.flag?.configVersion ?? target;
   for (const instance of live) {
     const before = ctx.first.instances.find((i) => i.id === instance.id);
@@ -112,7 +127,7 @@ export const assertPropagation: Assertion = (ctx) => {
     return {
       name: 'propagation',
       status: 'WARN',
-      message: `${late.length} of ${live.length} live instances still behind version ${target}${window}: ${late.map(describeBehind).join('; ')}${changeText}`,
+      message: `${late.length} of ${counted} live instances still behind version ${target}${window}: ${late.map(describeBehind).join('; ')}${changeText}`,
       expected,
       observed,
       ...(notes.length ? { notes } : {}),
@@ -121,8 +136,11 @@ export const assertPropagation: Assertion = (ctx) => {
   }
   return {
     name: 'propagation',
-    status: 'PASS',
-    message: `all ${live.length} live instances serve version ${target} or later`,
+    status: counted === 0 ? 'SKIP' : 'PASS',
+    message:
+      counted === 0
+        ? `no live instance to check: every instance that sent a heartbeat is presumed gone`
+        : `all ${counted} live instances serve version ${target} or later`,
     expected,
     observed,
     ...(notes.length ? { notes, audit: evidence } : {}),

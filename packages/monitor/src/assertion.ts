@@ -11,6 +11,12 @@ export interface AssertionOptions {
    * window is named in a WARN.
    */
   readonly maxPropagationMs: number;
+  /**
+   * How often instances send a heartbeat (ms; `heartbeatIntervalMs` of `createPgFlags`). An instance
+   * behind the change whose last heartbeat predates it and is older than twice this is presumed gone
+   * (a note, not a WARN). Default 15 000.
+   */
+  readonly heartbeatIntervalMs: number;
   /** Confidence of the exposure-share interval, e.g. 0.999. Default 0.999. */
   readonly confidence: number;
   /** An effective sample of fewer distinct non-allowlisted subjects than this is "not enough data" (SKIP). Default 1000. */

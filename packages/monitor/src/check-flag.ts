@@ -32,6 +32,12 @@ export interface CheckFlagOptions {
   readonly assertions?: readonly Assertion[];
   /** An instance whose last heartbeat is older than this (ms) is not live and not checked. Default 60 000. */
   readonly liveWindowMs?: number;
+  /**
+   * The instances' heartbeat interval (ms), as given to `createPgFlags`. An instance behind the
+   * change that has sent no heartbeat since before it, for more than twice this, is presumed gone
+   * (stopped without `close()`): a note, not a WARN. Default 15 000, the pg client's default.
+   */
+  readonly heartbeatIntervalMs?: number;
   /** Grace (ms after the change) before a live instance still behind is a WARN. Default 0. */
   readonly maxPropagationMs?: number;
   /** Confidence of the exposure-share test (quasi-binomial Wilson score interval, two-sided). Default 0.999. */
@@ -119,6 +125,7 @@ export async function checkFlag(
       sleep: options.sleep ?? sleep,
       liveWindowMs,
       maxPropagationMs: nonNegative('maxPropagationMs', options.maxPropagationMs, 0),
+      heartbeatIntervalMs: nonNegative('heartbeatIntervalMs', options.heartbeatIntervalMs, 15_000),
       confidence,
       minSamples: nonNegative('minSamples', options.minSamples, 1000),
     },

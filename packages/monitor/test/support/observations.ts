@@ -91,6 +91,7 @@ export function rolloutChange(
 export const defaultOptions: AssertionOptions = {
   liveWindowMs: 60_000,
   maxPropagationMs: 0,
+  heartbeatIntervalMs: 15_000,
   confidence: 0.999,
   minSamples: 1000,
 };
