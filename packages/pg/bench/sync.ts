@@ -1,6 +1,7 @@
 /**
  * Sync benchmark against a real Postgres (DATABASE_URL, default the local test server):
- * 1. propagation from commit to every client seeing it, p50/p99, with NOTIFY and poll-only (20 clients);
+ * 1. propagation from commit to every client seeing it, p50/p99, with NOTIFY and poll-only (20 clients in
+ *    this one process, so they share its event loop), and with NOTIFY for a single client;
  * 2. what an idle poll costs: queries, rows and bytes on the wire (through a counting TCP proxy);
  * 3. load time and heap for 1,000 flags with 100,000 allowlist entries.
  * Run: `node --expose-gc --import tsx packages/pg/bench/sync.ts` (or `npx tsx packages/pg/bench/sync.ts`).
@@ -29,9 +30,15 @@ const percentile = (values: number[], p: number) => {
 };
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
-async function propagation(db: FlagsDb, listen: boolean, pollIntervalMs: number, changes: number) {
+async function propagation(
+  db: FlagsDb,
+  listen: boolean,
+  pollIntervalMs: number,
+  changes: number,
+  count = CLIENTS,
+) {
   const clients: PgFlagsClient[] = [];
-  for (let i = 0; i < CLIENTS; i++) {
+  for (let i = 0; i < count; i++) {
     clients.push(
       createPgFlags({
         connectionString: url,
@@ -144,6 +151,8 @@ async function main() {
     await migrate(db);
     await createFlag(db, { key: 'bench.flag', enabled: true, rolloutPercentage: 0 }, actor);
     const notify = await propagation(db, true, 60_000, 30);
+    // One client alone: what an instance sees without 19 others sharing its event loop and connection burst.
+    const single = await propagation(db, true, 60_000, 100, 1);
     const poll = await propagation(db, false, 500, 10);
     const idle = await idlePoll(db);
     const big = await bigLoad(db);
@@ -152,6 +161,9 @@ async function main() {
     );
     console.log(
       `propagation, LISTEN/NOTIFY: p50 ${fmt(notify.p50)}  p99 ${fmt(notify.p99)}  (${notify.samples} samples; target p99 < 50 ms)`,
+    );
+    console.log(
+      `propagation, LISTEN/NOTIFY, 1 client: p50 ${fmt(single.p50)}  p99 ${fmt(single.p99)}  (${single.samples} samples)`,
     );
     console.log(
       `propagation, poll-only 500 ms: p50 ${fmt(poll.p50)}  p99 ${fmt(poll.p99)}  (${poll.samples} samples)`,

@@ -89,6 +89,24 @@ forEachDatabase((getDb) => {
     expect(rows).toHaveLength(1);
   });
 
+  it('a NOTIFY of a newer version syncs in one statement (the changes), without the version poll', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'hint.a', enabled: true, rolloutPercentage: 0 }, actor);
+    const { db: recorded, sql } = recording(db);
+    // Polling is effectively off: only LISTEN (or its resync on connect) delivers changes.
+    const listening = client(recorded, { listen: true });
+    await listening.ready({ timeoutMs: 10_000 });
+    await addToAllowlist(db, 'hint.a', ['warm-up'], actor);
+    await expect.poll(() => listening.isEnabled('hint.a', 'warm-up'), { timeout: 5000 }).toBe(true);
+    // The listener is connected now (it delivered the warm-up, or its connect resync did).
+    await listening.refresh();
+    sql.length = 0;
+    await addToAllowlist(db, 'hint.a', ['p1'], actor);
+    await expect.poll(() => listening.isEnabled('hint.a', 'p1'), { timeout: 5000 }).toBe(true);
+    expect(sql).toHaveLength(1);
+    expect(sql[0]).toMatch(/\.changes where version > \$1/);
+  });
+
   it('heartbeat upserts the instance row and exposures are flushed per flag and version, with distinct subjects', async () => {
     const db = getDb();
     await createFlag(db, { key: 'exp.a', enabled: true, rolloutPercentage: 50 }, actor);

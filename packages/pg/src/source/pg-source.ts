@@ -2,7 +2,8 @@
  * The Postgres flag source: a poller with a LISTEN hint. Invariants:
  * - One sync runs at a time; `refreshNow()` during a sync queues exactly one more.
  * - The first sync, and the first after any failure, loads everything ("full resync"); otherwise a poll
- *   is one single-row query, and a new version loads only what changed.
+ *   is one single-row query, and a new version loads only what changed. A sync prompted by a NOTIFY of a
+ *   newer version skips the version poll and reads the changes directly: one round trip.
  * - Once a snapshot is served it is never dropped: a failed sync marks it `stale` (age from the last
  *   confirmation), emits an `error` event and retries with capped exponential backoff plus jitter.
  * - The snapshot file is read once, at `start()`, in parallel with the first load: until the database
@@ -63,6 +64,8 @@ export class PgSource implements FlagSource {
   private lastError: Error | undefined;
   private failures = 0;
   private needFull = true;
+  // The newest version a NOTIFY announced that the next sync has not loaded yet (0: none).
+  private hinted = 0;
   private dbs: { db: FlagsDb; readDb: FlagsDb } | undefined;
   private listener: NotifyListener | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -156,7 +159,14 @@ export class PgSource implements FlagSource {
   // undefined: nothing changed since the served version.
   private async load(db: FlagsDb): Promise<LoadedFlags | undefined> {
     const served = this.snapshot?.origin === 'database' ? this.snapshot : undefined;
+    const hinted = this.hinted;
+    this.hinted = 0;
     if (this.needFull || !served) return loadAll(db, db.ident, this.snapshot?.flags);
+    if (hinted > served.version) {
+      // loadChanges reads the version and the log's reach itself; undefined when pruned past us.
+      const incremental = await loadChanges(db, db.ident, served.version, served.flags);
+      return incremental ?? loadAll(db, db.ident, served.flags);
+    }
     const { version, prunedThrough } = await readVersion(db, db.ident);
     if (version === served.version) return undefined;
     const incremental =
@@ -230,8 +240,10 @@ export class PgSource implements FlagSource {
       db,
       {
         onVersion: (version) => {
-          if (version > (this.snapshot?.version ?? 0) || this.snapshot?.origin !== 'database')
+          if (version > (this.snapshot?.version ?? 0) || this.snapshot?.origin !== 'database') {
+            this.hinted = Math.max(this.hinted, version);
             void this.refreshNow();
+          }
         },
         // Changes may have committed before LISTEN took effect (first connect) or while it was down.
         onConnected: () => void this.refreshNow(),
