@@ -42,6 +42,26 @@ describe('assertRollout', () => {
     ]);
   });
 
+  it('says a flag was created at its current value, not "set from undefined"', () => {
+    const create = audit({
+      version: 11,
+      at: at(-30_000),
+      actor: 'alice',
+      action: 'create',
+      reason: 'new flag',
+      before: null,
+      after: { enabled: true, rolloutPercentage: 5, description: '' },
+    });
+    const read = observation({ flag: flag({ rolloutPercentage: 5, version: 11, configVersion: 11 }) });
+    const finding = assertRollout(
+      context({ first: read, audit: [create], expect: { rolloutPercentage: 1 } }),
+    );
+    expect(finding?.message).toBe(
+      'rollout_percentage is 5 %, expected 1 %: created at 5 % by alice at 2026-02-03 13:25:33Z (reason: "new flag")',
+    );
+    expect(finding?.audit?.[0]?.action).toBe('create');
+  });
+
   it('says when a persisting mismatch was re-read', () => {
     const read = (ms: number) =>
       observation({ at: at(ms), flag: flag({ rolloutPercentage: 5, version: 11, configVersion: 11 }) });

@@ -59,9 +59,12 @@ function assertField(ctx: CheckContext, spec: FieldSpec): Finding | undefined {
 
   if (!same(observed, expected)) {
     const setter = setterOf(changes, field, observed, last.version);
-    const why = setter
-      ? `set from ${format(auditField(setter.before, field))} to ${format(observed)} ${describeChange(setter)}`
-      : 'no audit entry records this change';
+    const created = setter && (setter.action === 'create' || auditField(setter.before, field) === undefined);
+    const why = !setter
+      ? 'no audit entry records this change'
+      : created
+        ? `created at ${format(observed)} ${describeChange(setter)}`
+        : `set from ${format(auditField(setter.before, field))} to ${format(observed)} ${describeChange(setter)}`;
     const persisted = rechecked
       ? `; still ${format(observed)} when re-read ${ctx.last.at.getTime() - ctx.first.at.getTime()} ms later`
       : '';
