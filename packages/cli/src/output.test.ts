@@ -58,6 +58,11 @@ describe('output', () => {
       'failed for postgresql://u:***@h/db?sslmode=require, retry',
     );
     expect(maskSecrets('host=db password=hunter2 user=app')).toBe('host=db password=*** user=app');
+    // A raw `@` in the password: everything up to the last `@` before the host is the password.
+    expect(maskSecrets('postgres://u:p@ss@h/db')).toBe('postgres://u:***@h/db');
+    expect(maskSecrets('cannot reach postgres://app:a@b@c@db.internal:5432/kaviar?x=1 (timeout)')).toBe(
+      'cannot reach postgres://app:***@db.internal:5432/kaviar?x=1 (timeout)',
+    );
     expect(maskSecrets('postgres://postgres@127.0.0.1:5432/test')).toBe(
       'postgres://postgres@127.0.0.1:5432/test',
     );
