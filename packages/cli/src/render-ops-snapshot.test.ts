@@ -66,7 +66,13 @@ describe('renderOpsSnapshot', () => {
       '- Earlier WARN at 2026-02-03 10:27:00 GMT-3 (`smoke-test-final`): rollout_percentage is 5 %, expected 1 %. It no longer holds',
     );
     expect(md).toContain('- **Conclusion:** no drift: the database matches the latest check.');
-    expect(md).toContain('kaviar-flags restore ops-snapshot-2026-02-03.json --dry-run --actor "$USER"');
+    expect(md).toContain(
+      'kaviar-flags restore ops-snapshot-2026-02-03.json --delete-missing --dry-run --actor "$USER"',
+    );
+    expect(md).toContain(
+      'kaviar-flags restore ops-snapshot-2026-02-03.json --delete-missing --actor "$USER" --reason "rollback to the snapshot of 2026-02-03 19:12:00 GMT-3"',
+    );
+    expect(md).toContain('`--delete-missing` deletes the flags created after this snapshot');
     expect(md).toContain(
       'kaviar-flags set passenger_favorites_matching --enabled false --actor "$USER" --reason "rollback"',
     );
@@ -81,7 +87,9 @@ describe('renderOpsSnapshot', () => {
     expect(md).toContain('- The flag changed after this check (version 14 → 15): check again.');
     expect(md).toContain('- **Conclusion:** drift: rollout is 5%, expected 1%.');
     expect(md).not.toContain('Earlier WARN');
-    expect(md).toContain('kaviar-flags restore ops-snapshot-2026-02-03.json --schema ops --dry-run');
+    expect(md).toContain(
+      'kaviar-flags restore ops-snapshot-2026-02-03.json --schema ops --delete-missing --dry-run',
+    );
   });
 
   it('says how to get a restorable file when written without --out, and handles no checks', () => {

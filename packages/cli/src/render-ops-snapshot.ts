@@ -88,11 +88,14 @@ function rollbackLines(input: OpsSnapshotInput): string[] {
   const restore = file
     ? [
         '### Restore this snapshot',
+        'Puts every flag back exactly as above: enabled, rollout, description and allowlist members, and',
+        '`--delete-missing` deletes the flags created after this snapshot (drop it to keep them). It applies',
+        'in one transaction with a `restore` audit row per changed flag.',
         '```bash',
         `# Shows what would change, writes nothing:`,
-        `kaviar-flags restore ${file}${schema} --dry-run --actor "$USER"`,
-        `# Applies it in one transaction, audited:`,
-        `kaviar-flags restore ${file}${schema} --actor "$USER" --reason "rollback to the snapshot of ${formatTime(input.generatedAt, input.timeZone)}"`,
+        `kaviar-flags restore ${file}${schema} --delete-missing --dry-run --actor "$USER"`,
+        `# Applies it:`,
+        `kaviar-flags restore ${file}${schema} --delete-missing --actor "$USER" --reason "rollback to the snapshot of ${formatTime(input.generatedAt, input.timeZone)}"`,
         '```',
       ]
     : [

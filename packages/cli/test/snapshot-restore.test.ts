@@ -67,7 +67,7 @@ forEachDatabase((getDb, ctx) => {
       expect(md).toContain('**Allowlist:** 3 subjects');
       expect(md).toContain('- Status: **PASS** ✅\n- Phase: `ROLLOUT_1PCT`\n- Label: `manual`');
       expect(md).toContain('- **Conclusion:** no drift: the database matches the latest check.');
-      expect(md).toMatch(/kaviar-flags restore ops\.json( --schema \w+)? --dry-run/);
+      expect(md).toMatch(/kaviar-flags restore ops\.json( --schema \w+)? --delete-missing --dry-run/);
       expect(md).toMatch(/kaviar-flags set passenger_favorites_matching( --schema \w+)? --enabled false/);
       expect(md).not.toContain('p-1');
 
@@ -83,6 +83,29 @@ forEachDatabase((getDb, ctx) => {
       expect(await configOf(empty)).toEqual(await configOf(db));
       const again = await run(empty, 'restore', 'ops.json', '--actor', 'goes');
       expect(again.stdout).toBe('Nothing to restore: the 2 flags in ops.json already match the store.\n');
+    });
+
+    it('runs the printed restore command and gets the snapshot back exactly, later flags deleted', async () => {
+      const db = getDb();
+      const snapshotted = await configOf(db);
+      expect(snapshotted.length).toBeGreaterThan(0);
+      await run(db, 'snapshot', '--out', 'exact.md');
+      await run(db, 'create', 'added_later', '--actor', 'deploy-bot');
+      await run(db, 'set', 'passenger_favorites_matching', '--rollout', '7', '--actor', 'deploy-bot');
+      const md = readFileSync(join(dir, 'exact.md'), 'utf8');
+      const line = md
+        .split('\n')
+        .find((l) => l.startsWith('kaviar-flags restore') && !l.includes('--dry-run'));
+      // The shell would expand "$USER" and strip the quotes.
+      const argv = (line ?? '')
+        .replace('"$USER"', 'goes')
+        .match(/"[^"]*"|\S+/g)
+        ?.slice(1)
+        .map((token) => token.replace(/^"(.*)"$/, '$1'));
+      expect(argv?.slice(0, 2)).toEqual(['restore', 'exact.json']);
+      const restored = await run(db, ...(argv ?? []));
+      expect(restored.code).toBe(0);
+      expect(await configOf(db)).toEqual(snapshotted);
     });
 
     it('restores a changed flag back, audited as restore', async () => {
