@@ -14,6 +14,5 @@ export {
   type OpsSnapshotInput,
   renderOpsSnapshot,
   type SnapshotCheckpoint,
-  type SnapshotFlag,
 } from './render-ops-snapshot';
 export { type CliIo, runCli } from './run-cli';

@@ -8,12 +8,6 @@ import { driftLines, STATUS_ICON } from './ops-snapshot-drift';
  * analysis, and rollback commands). It never holds allowlist members or connection strings.
  */
 
-/**
- * A flag as the snapshot shows it: pg's `FlagRow`, as `getFlag`/`listFlags` return it.
- * @deprecated Use `FlagRow` from `@kaviar/flags-pg`; this alias stays for existing imports.
- */
-export type SnapshotFlag = FlagRow;
-
 /** A recorded checkpoint as the snapshot shows it. */
 export interface SnapshotCheckpoint {
   readonly status: string;
