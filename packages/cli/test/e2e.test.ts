@@ -1,16 +1,22 @@
 /**
- * End to end: the real `kaviar-flags` process (spawned from the sources), as an operator runs it,
- * on the embedded database in a temp folder and on real Postgres.
+ * End to end: the real `kaviar-flags` process (the built `dist/bin.js`, rebuilt first when stale), as
+ * an operator runs it, on the embedded database in a temp folder and on real Postgres.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, REQUIRE_DB, randomSchema } from '../../../test/support/databases';
-import { createFlag, listAudit, migrate, openDb } from '../../pg/src/index';
-import { spawnKaviar } from './support/kaviar';
+import { createFlag, type FlagsDb, listAudit, migrate, openDb } from '../../pg/src/index';
+import { buildIfStale } from './global-setup';
+import { type RunResult, spawnKaviar } from './support/kaviar';
 
 const FLAG = 'passenger_favorites_matching';
+
+// The cli project's globalSetup does this once; here too in case the suite runs without it.
+beforeAll(() => {
+  buildIfStale();
+}, 120_000);
 
 describe.concurrent('embedded database', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'kaviar-cli-e2e-'));
@@ -74,6 +80,21 @@ describe.concurrent('embedded database', () => {
   }, 30_000);
 });
 
+/** Waits until `count` CLI sessions are blocked on a lock while touching `schema`. */
+async function waitForLockWaiters(db: FlagsDb, schema: string, count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>(
+      `select count(*)::float8 as n from pg_stat_activity
+       where application_name = 'kaviar-flags-cli' and wait_event_type = 'Lock' and position($1 in query) > 0`,
+      [schema],
+    );
+    if (Number(rows[0]?.n) >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${rows[0]?.n} of ${count} processes reached the lock`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 describe.skipIf(DATABASE_URL === undefined && !REQUIRE_DB).concurrent('postgres', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'kaviar-cli-e2e-pg-'));
   const schema = randomSchema('e2e');
@@ -92,23 +113,30 @@ describe.skipIf(DATABASE_URL === undefined && !REQUIRE_DB).concurrent('postgres'
     expect(DATABASE_URL).toBeDefined();
   });
 
-  it('two concurrent set --expect-rollout: one wins, the other exits 75 and writes nothing', async () => {
+  it('two concurrent set --expect-rollout really race: one wins, the other exits 75 and writes nothing', async () => {
     const db = await openDb({ connectionString: DATABASE_URL, schema });
     await migrate(db);
     await createFlag(db, { key: FLAG, enabled: true, rolloutPercentage: 1 }, { actor: 'goes' });
-    const [a, b] = await Promise.all([
-      run('set', FLAG, '--rollout', '5', '--expect-rollout', '1', '--actor', 'alice'),
-      run('set', FLAG, '--rollout', '2', '--expect-rollout', '1', '--actor', 'bruno'),
-    ]);
-    expect([a.code, b.code].sort()).toEqual([0, 75]);
-    const loser = a.code === 75 ? a : b;
-    expect(loser.stderr).toMatch(
+    // Barrier: hold the flag row until both processes are blocked on it, then let them go at once.
+    let runs: Promise<RunResult[]> | undefined;
+    await db.transaction(async (tx) => {
+      await tx.query(`select 1 from ${db.ident}.flags where key = $1 for update`, [FLAG]);
+      runs = Promise.all([
+        run('set', FLAG, '--rollout', '5', '--expect-rollout', '1', '--actor', 'alice'),
+        run('set', FLAG, '--rollout', '2', '--expect-rollout', '1', '--actor', 'bruno'),
+      ]);
+      await waitForLockWaiters(db, schema, 2);
+    });
+    const [a, b] = (await runs) ?? [];
+    expect([a?.code, b?.code].sort()).toEqual([0, 75]);
+    const loser = a?.code === 75 ? a : b;
+    expect(loser?.stderr).toMatch(
       /the rollout is [52] %, not 1 % as --expect-rollout says \(someone changed it\); nothing was written/,
     );
     const updates = (await listAudit(db, { flagKey: FLAG })).filter((e) => e.action === 'update');
     await db.close();
     expect(updates).toHaveLength(1);
-    expect(updates[0]?.actor).toBe(a.code === 0 ? 'alice' : 'bruno');
+    expect(updates[0]?.actor).toBe(a?.code === 0 ? 'alice' : 'bruno');
   }, 60_000);
 
   it('never prints the connection string unmasked', async () => {

@@ -1,12 +1,12 @@
 /**
- * Runs the CLI for tests: in-process on an open test database (`kaviar`), or as a real process from
- * the sources (`spawnKaviar`, `node --import tsx src/bin.ts`), as an operator's shell would.
+ * Runs the CLI for tests: in-process on an open test database (`kaviar`), or as a real process
+ * (`spawnKaviar`, `node packages/cli/dist/bin.js`: the built executable, as an operator runs it;
+ * `test/global-setup.ts` builds it when stale).
  */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { FlagsDb } from '../../../pg/src/index';
 import { runCli } from '../../src/index';
+import { KAVIAR_BIN } from '../global-setup';
 
 /** What a run printed and how it exited. */
 export interface RunResult {
@@ -55,23 +55,15 @@ export async function createSeedFlag(
   }
 }
 
-const BIN = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
-const TSCONFIG = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
-const TSX = createRequire(import.meta.url).resolve('tsx');
-
-/** Spawns `kaviar-flags argv` as a separate Node process (from sources, via tsx). */
+/** Runs `kaviar-flags argv` as a separate Node process running the built `dist/bin.js`. */
 export function spawnKaviar(
   argv: readonly string[],
   options: { cwd: string; env?: Record<string, string | undefined> },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      TSX_TSCONFIG_PATH: TSCONFIG,
-      NO_COLOR: '1',
-    };
+    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ['--import', TSX, BIN, ...argv], {
+    const child = spawn(process.execPath, [KAVIAR_BIN, ...argv], {
       cwd: options.cwd,
       env: { ...env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
