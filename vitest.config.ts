@@ -11,13 +11,19 @@ const alias = {
   '@kaviar/flags-cli': src('cli'),
 };
 
-const project = (name: string, dir: string, include = ['src/**/*.test.ts', 'test/**/*.test.ts']) => ({
+const project = (
+  name: string,
+  dir: string,
+  include = ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  extra: Record<string, unknown> = {},
+) => ({
   extends: true as const,
   resolve: { alias },
   test: {
     name,
     root: dir,
     include,
+    ...extra,
   },
 });
 
@@ -29,7 +35,8 @@ export default defineConfig({
       project('core', 'packages/core'),
       project('pg', 'packages/pg'),
       project('monitor', 'packages/monitor'),
-      project('cli', 'packages/cli'),
+      // The CLI's end-to-end tests spawn the built binary: build what is older than its sources first.
+      project('cli', 'packages/cli', undefined, { globalSetup: ['./test/global-setup.ts'] }),
       project('examples', 'examples', ['*/src/**/*.test.ts', '*/test/**/*.test.ts']),
     ],
   },
