@@ -141,6 +141,19 @@ forEachDatabase((getDb, ctx) => {
     expect(offline.isEnabled('src.file', 'x')).toBe(true);
     expect(offline.evaluate('src.file', 'x')).toMatchObject({ enabled: true, stale: true });
   });
+
+  it('resolves ready() with database data when the database answers, even with a snapshot file', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'src.file-fresh', enabled: true, rolloutPercentage: 100 }, actor);
+    const snapshotFile = join(dir, `${ctx.kind}-fresh.json`);
+    // An old file, read long before the database answers.
+    await writeSnapshotFile(snapshotFile, 1, [], new Date(Date.now() - 3_600_000));
+    const client = open({ pollIntervalMs: 60_000, snapshotFile });
+    const ready = await client.ready({ timeoutMs: 10_000 });
+    expect(ready.origin).toBe('database');
+    expect(client.isEnabled('src.file-fresh', 'x')).toBe(true);
+    expect(client.status()).toMatchObject({ state: 'ready', origin: 'database', stale: false });
+  });
 });
 
 /** Runs `script` with `node --import tsx` from the repository root (for its tsconfig paths). */
@@ -181,7 +194,8 @@ describe('without a database', () => {
       [{ key: 'file.on', enabled: true, rolloutPercentage: 100, allowlist: [], version: 7 }],
       savedAt,
     );
-    // The default 5 s connect timeout is longer than this ready timeout: only the file can make it.
+    // The default 5 s connect timeout is longer than this ready timeout: only the file can make it,
+    // served at once and handed to ready() when its timeout is up.
     const client = createPgFlags({
       connectionString: `postgres://postgres@127.0.0.1:${port}/none`,
       snapshotFile,
@@ -190,8 +204,10 @@ describe('without a database', () => {
     });
     try {
       const started = Date.now();
+      await expect.poll(() => client.isEnabled('file.on', 'x'), { timeout: 1000 }).toBe(true);
       const ready = await client.ready({ timeoutMs: 3000 });
-      expect(Date.now() - started).toBeLessThan(1000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+      expect(Date.now() - started).toBeLessThan(4500);
       expect(ready).toMatchObject({ origin: 'snapshot-file', version: 7 });
       expect(ready.ageMs).toBeGreaterThanOrEqual(60_000);
       // The database connect is under way and hanging (it may reach the server just after the file).

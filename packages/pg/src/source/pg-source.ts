@@ -207,6 +207,7 @@ export class PgSource implements FlagSource {
     if (this.closed) return;
     if (this.snapshot) this.setState('stale');
     this.events.emit({ type: 'error', error });
+    this.wake(); // a waiting ready() may now settle on the snapshot file
   }
 
   private async loadFile(path: string): Promise<void> {
@@ -261,9 +262,18 @@ export class PgSource implements FlagSource {
     this.events.emit({ type: 'state', state });
   }
 
+  // Each waiter removes itself once it settles.
   private wake(): void {
-    for (const waiter of this.waiters) waiter();
-    this.waiters.clear();
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /**
+   * `ready()` settles on database data, or on the snapshot file once the database has failed (or the
+   * ready timeout is up): with a healthy database, a faster file read never wins `ready()`.
+   */
+  private readyToServe(): boolean {
+    const snapshot = this.snapshot;
+    return snapshot !== undefined && (snapshot.origin === 'database' || this.failures > 0);
   }
 
   private readyResult(): ReadyResult {
@@ -276,25 +286,37 @@ export class PgSource implements FlagSource {
 
   ready(options: { readonly timeoutMs?: number } = {}): Promise<ReadyResult> {
     if (this.closed) return Promise.reject(new ClosedError('Flag source'));
-    if (this.snapshot) return Promise.resolve(this.readyResult());
+    if (this.readyToServe()) return Promise.resolve(this.readyResult());
     return new Promise<ReadyResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const done = () => {
+      const settle = (outcome: () => void) => {
         clearTimeout(timer);
-        this.waiters.delete(done);
-        if (this.snapshot) resolve(this.readyResult());
-        else reject(new ClosedError('Flag source'));
+        this.waiters.delete(check);
+        outcome();
       };
-      this.waiters.add(done);
+      const check = () => {
+        if (this.closed) {
+          settle(() =>
+            this.snapshot ? resolve(this.readyResult()) : reject(new ClosedError('Flag source')),
+          );
+        } else if (this.readyToServe()) {
+          settle(() => resolve(this.readyResult()));
+        }
+      };
+      this.waiters.add(check);
       if (options.timeoutMs !== undefined) {
         timer = setTimeout(() => {
-          this.waiters.delete(done);
-          if (this.options.readyTimeoutFallback === 'defaults') return resolve(this.readyResult());
+          // Time is up: a snapshot file being served is better than nothing (the database hangs).
+          if (this.snapshot || this.options.readyTimeoutFallback === 'defaults') {
+            return settle(() => resolve(this.readyResult()));
+          }
           const why = this.lastError ? `: ${this.lastError.message}` : '';
-          reject(
-            new TimeoutError(`No flags loaded within ${options.timeoutMs} ms${why}`, {
-              cause: this.lastError,
-            }),
+          settle(() =>
+            reject(
+              new TimeoutError(`No flags loaded within ${options.timeoutMs} ms${why}`, {
+                cause: this.lastError,
+              }),
+            ),
           );
         }, options.timeoutMs);
         // Left ref'd on purpose: `await ready({ timeoutMs })` must settle even when nothing else keeps
