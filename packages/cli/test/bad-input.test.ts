@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, forEachDatabase, randomSchema } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { runCli } from '../src/index';
 import { createSeedFlag, dumpState, kaviar, SEED_FLAG } from './support/kaviar';
 
@@ -75,6 +76,8 @@ const MATRIX: readonly (readonly [string[], number, RegExp])[] = [
     /^kaviar-flags demo: The demo empties its schema first, and "[a-z0-9_]+" does not contain "demo"; nothing was dropped/,
   ],
 ];
+
+guardLeaks();
 
 forEachDatabase((getDb) => {
   beforeAll(async () => {

@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { createSeedFlag, kaviar, SEED_FLAG } from './support/kaviar';
 
 const FLAG = SEED_FLAG;
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-commands-'));
+
+guardLeaks();
 
 forEachDatabase((getDb) => {
   const run = (...argv: string[]) => kaviar(getDb(), argv, { cwd: dir });

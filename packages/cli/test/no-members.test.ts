@@ -1,9 +1,12 @@
 /** Allowlist members are printed only by `allowlist list`: never by `--json` output of other commands. */
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { createSeedFlag, kaviar, SEED_FLAG } from './support/kaviar';
 
 const MEMBERS = Array.from({ length: 12 }, (_, i) => `member-secret-${i + 1}`);
+
+guardLeaks();
 
 forEachDatabase((getDb) => {
   const run = (...argv: string[]) => kaviar(getDb(), argv);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropTestDb, forEachDatabase, openTestDb } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { exportSnapshot, type FlagsDb } from '../../pg/src/index';
 import { createSeedFlag, dumpState, kaviar } from './support/kaviar';
 
@@ -19,6 +20,8 @@ async function configOf(db: FlagsDb) {
     allowlist: [...(f.allowlist ?? [])].sort(),
   }));
 }
+
+guardLeaks();
 
 forEachDatabase((getDb, ctx) => {
   const run = (db: FlagsDb, ...argv: string[]) => kaviar(db, argv, { cwd: dir });

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { checkFlag, exitCodeFor } from '../src/index';
 import { exposures, heartbeat, hhmmss, seedFlag, setRollout, versionOf } from './seed';
 
 const expect1 = { enabled: true, rolloutPercentage: 1, allowlistSize: 12 };
+
+guardLeaks();
 
 forEachDatabase((getDb) => {
   afterEach(async () => {

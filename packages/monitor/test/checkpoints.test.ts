@@ -1,8 +1,11 @@
 import { openDb } from '@kaviar/flags-pg';
 import { describe, expect, it } from 'vitest';
 import { dropTestDb, forEachDatabase, openTestDb, testDatabaseKinds } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { checkFlag, exitCodeFor, listCheckpoints } from '../src/index';
 import { seedFlag, setRollout } from './seed';
+
+guardLeaks();
 
 describe('6. could not check', () => {
   it('is UNKNOWN with a clear cause when the database is unreachable', async () => {

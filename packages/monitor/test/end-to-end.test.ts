@@ -1,6 +1,7 @@
 import { createPgFlags, type FlagsDb, type PgFlagsClient } from '@kaviar/flags-pg';
 import { afterEach, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { checkFlag } from '../src/index';
 import { seedFlag, setRollout } from './seed';
 
@@ -43,6 +44,8 @@ function evaluateAll(clients: PgFlagsClient[], allowlist: ReadonlySet<string>): 
   }
   return inRollout;
 }
+
+guardLeaks();
 
 forEachDatabase((getDb) => {
   let clients: PgFlagsClient[] = [];

@@ -11,6 +11,7 @@ import { createFlagClient, createMemorySource, type ExposureCount } from '@kavia
 import type { FlagsDb } from '@kaviar/flags-pg';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { checkFlag } from '../src/index';
 import { seedFlag } from './seed';
 
@@ -113,6 +114,8 @@ const misconfigured = simulate(5, 7);
 it('simulates heavy-tailed traffic: the busiest passenger is evaluated thousands of times', () => {
   expect(busiest).toBeGreaterThan(1_000);
 });
+
+guardLeaks();
 
 forEachDatabase((getDb) => {
   it('passes a correctly configured 1 % flag under log-normal passenger activity', async () => {

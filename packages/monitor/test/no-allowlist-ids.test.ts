@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
+import { guardLeaks } from '../../../test/support/leaks';
 import { checkFlag, listCheckpoints, notifyCheckpoint } from '../src/index';
 import { seedFlag } from './seed';
 
@@ -29,6 +30,8 @@ async function webhook(): Promise<{ url: string; bodies: string[] }> {
   await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}/hook`, bodies };
 }
+
+guardLeaks();
 
 forEachDatabase((getDb) => {
   it('quotes allowlist changes without ids in findings, recorded checkpoints and the webhook body', async () => {
