@@ -60,6 +60,16 @@ const MATRIX: readonly (readonly [string[], number, RegExp])[] = [
     3,
     /UNKNOWN: --settle: "soon" must be a duration/,
   ],
+  [
+    ['check', FLAG, '--phase', 'p', '--label', 'l', '--heartbeat-interval', 'often'],
+    3,
+    /UNKNOWN: --heartbeat-interval: "often" must be a duration/,
+  ],
+  [
+    ['check', FLAG, '--phase', 'p', '--label', 'l', '--heartbeat-interval', '0'],
+    3,
+    /UNKNOWN: --heartbeat-interval: must be longer than 0/,
+  ],
   [['history', FLAG, '--last', '0'], 64, /--last: "0" must be a whole number >= 1/],
   [['snapshot', '--format', 'xml'], 64, /--format: "xml" must be md or json/],
   [['snapshot', '--format', 'json'], 64, /--format json needs --out FILE/],

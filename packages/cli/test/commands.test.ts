@@ -101,6 +101,27 @@ forEachDatabase((getDb) => {
       expect(table.stdout.split('\n')[1]).toMatch(/ goes +update +rollout 5 % → 1 % +\d+ +rollback$/);
     });
 
+    it('judges a silent instance by --heartbeat-interval: presumed gone by default, behind when it may still live', async () => {
+      // A fresh change, and an instance last heard from 40 s ago, serving an older version.
+      expect((await run('set', FLAG, '--description', 'heartbeat check', '--actor', 'goes')).code).toBe(0);
+      const db = getDb();
+      await db.query(
+        `insert into ${db.ident}.instances (id, app, host, pid, loaded_version, state, last_seen_at)
+         values ('silent-1', 'backend', 'host-a', 1, 0, 'ready', now() - interval '40 seconds')`,
+      );
+      try {
+        const base = ['check', FLAG, '--phase', 'p', '--label', 'heartbeat', '--settle', '0'];
+        const gone = await run(...base); // 40 s > two 15 s intervals
+        expect(gone.stdout).toMatch(/silent-1.*presumed gone/);
+        expect(gone.stdout).not.toMatch(/WARN propagation/);
+        const live = await run(...base, '--heartbeat-interval', '30s'); // 40 s < two 30 s intervals
+        expect(live.code).toBe(1);
+        expect(live.stdout).toMatch(/WARN propagation: .*silent-1/);
+      } finally {
+        await db.query(`delete from ${db.ident}.instances where id = 'silent-1'`);
+      }
+    });
+
     it('checks with monitoring exit codes and records checkpoints', async () => {
       const base = ['check', FLAG, '--phase', 'phase2_rollout', '--settle', '0', '--record'];
       const pass = await run(

@@ -30,7 +30,7 @@ export const checkCommand = defineCommand({
   summary:
     'Check a flag against what you expect; prints the verdict and findings, exits 0 PASS/1 WARN/2 FAIL/3 UNKNOWN',
   usage:
-    '<flag> --phase P --label L [--expect-rollout N] [--expect-enabled|--expect-disabled] [--expect-allowlist N] [--include ID]... [--settle 10s] [--record]',
+    '<flag> --phase P --label L [--expect-rollout N] [--expect-enabled|--expect-disabled] [--expect-allowlist N] [--include ID]... [--settle 10s] [--heartbeat-interval 15s] [--record]',
   options: {
     phase: { type: 'string', value: 'P', description: 'Rollout phase (e.g. phase2_rollout)' },
     label: { type: 'string', value: 'L', description: 'Label of this check (e.g. manual, smoke-test-final)' },
@@ -52,6 +52,12 @@ export const checkCommand = defineCommand({
       type: 'string',
       value: 'DURATION',
       description: 'On a mismatch, re-read after this long before judging (default 10s; 0 judges at once)',
+    },
+    'heartbeat-interval': {
+      type: 'string',
+      value: 'DURATION',
+      description:
+        "The clients' heartbeat interval (default 15s, as createPgFlags): an instance silent for two is presumed gone",
     },
     record: { type: 'boolean', description: 'Store the checkpoint (see `kaviar-flags checkpoints`)' },
   },
@@ -81,12 +87,17 @@ export const checkCommand = defineCommand({
       ...(include.length > 0 && { allowlistIncludes: include }),
     };
     const settle = args.string('settle');
+    const heartbeat = args.string('heartbeat-interval');
+    const heartbeatIntervalMs =
+      heartbeat === undefined ? undefined : parseDurationArg(heartbeat, 'heartbeat-interval', c);
+    if (heartbeatIntervalMs === 0) throw new UsageError('--heartbeat-interval: must be longer than 0', c);
     return {
       key,
       phase: parseTextArg(args.required('phase'), 'phase', c, 200),
       label: parseTextArg(args.required('label'), 'label', c, 200),
       expect,
       settleMs: settle === undefined ? 10_000 : parseDurationArg(settle, 'settle', c),
+      ...(heartbeatIntervalMs !== undefined && { heartbeatIntervalMs }),
       record: args.flag('record'),
     };
   },
