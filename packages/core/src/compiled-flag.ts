@@ -19,14 +19,20 @@ export interface CompiledFlag {
   readonly exposure: ExposureCounter | undefined;
 }
 
-/** @internal */
+/**
+ * Compiles a flag. An empty id on the allowlist is dropped: no subject id means `NO_SUBJECT`, never
+ * `ALLOWLIST`, whatever a source put on the list, so `isEnabled` and `evaluate` agree for every source.
+ * @internal
+ */
 export function compileFlag(config: FlagConfig, countExposures = false): CompiledFlag {
+  const allowlist = new Set(config.allowlist);
+  allowlist.delete('');
   return {
     config,
     key: config.key,
     enabled: config.enabled,
     threshold: thresholdOf(config.rolloutPercentage),
-    allowlist: new Set(config.allowlist),
+    allowlist,
     prefix: flagPrefix(config.key),
     exposure: countExposures ? new ExposureCounter(config.key, config.version ?? 0) : undefined,
   };

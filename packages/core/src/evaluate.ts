@@ -1,7 +1,9 @@
 /**
  * Evaluation order (the contract): flag missing -> FLAG_NOT_FOUND; disabled -> DISABLED (the allowlist
  * too); allowlisted -> ALLOWLIST; no subject id -> NO_SUBJECT; bucket < threshold -> ROLLOUT;
- * else OUT_OF_ROLLOUT. The client's `isEnabled` follows the same order without allocating.
+ * else OUT_OF_ROLLOUT. The client's `isEnabled` tests "no subject id" before the allowlist (one
+ * comparison cheaper than a Set lookup); the answers agree because `compileFlag` never puts the
+ * empty id on a compiled allowlist.
  */
 import { bucketFor, type CompiledFlag, compileFlag } from './compiled-flag';
 import { subjectIdOf } from './subject';

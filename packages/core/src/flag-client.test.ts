@@ -55,6 +55,22 @@ describe('createFlagClient', () => {
     );
   });
 
+  it('agrees with evaluate() for a hand-written source whose allowlist holds the empty id', () => {
+    // A custom source skips parseFlag, so nothing upstream removed '' from its allowlist.
+    const manual = manualSource();
+    const client = createFlagClient({ source: manual.source });
+    manual.publish([{ ...FLAG, rolloutPercentage: 100, allowlist: ['', 'vip-0'] }], 1, 0);
+    for (const subject of ['', { id: '' }, null, undefined] as const) {
+      expect(client.isEnabled(FLAG.key, subject as never)).toBe(false);
+      expect(client.evaluate(FLAG.key, subject as never)).toMatchObject({
+        enabled: false,
+        reason: 'NO_SUBJECT',
+      });
+    }
+    expect(client.evaluate(FLAG.key, 'vip-0').reason).toBe('ALLOWLIST');
+    expect(client.isEnabled(FLAG.key, 'vip-0')).toBe(true);
+  });
+
   it('returns the fallback only for unknown flags or before the first load', () => {
     const manual = manualSource();
     const client = createFlagClient({ source: manual.source });
