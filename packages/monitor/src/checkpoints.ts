@@ -1,3 +1,4 @@
+import { insertCheckpoint, selectCheckpoints } from '@kaviar/flags-pg';
 import { InvalidCheckOptionsError } from './errors';
 import type { MonitorDb } from './monitor-db';
 import { quoteAudit } from './quote-audit';
@@ -11,21 +12,8 @@ export async function recordCheckpoint(
   db: MonitorDb,
   checkpoint: Checkpoint,
 ): Promise<Checkpoint & { id: number }> {
-  const { rows } = await db.query<{ id: unknown }>(
-    `insert into ${db.ident}.checkpoints (flag_key, phase, label, status, expected, findings, config_version, at)
-     values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8) returning id::float8 as id`,
-    [
-      checkpoint.flagKey,
-      checkpoint.phase,
-      checkpoint.label,
-      checkpoint.status,
-      JSON.stringify(checkpoint.expected),
-      JSON.stringify(checkpoint.findings),
-      checkpoint.configVersion,
-      checkpoint.at,
-    ],
-  );
-  return { ...checkpoint, id: Number(rows[0]?.id) };
+  const id = await insertCheckpoint(db, checkpoint);
+  return { ...checkpoint, id };
 }
 
 /** Options of `listCheckpoints`. */
@@ -47,30 +35,19 @@ export async function listCheckpoints(
   const last = options.last ?? 20;
   if (!(Number.isInteger(last) && last > 0))
     throw new InvalidCheckOptionsError('last', `${last} is not a whole number > 0`);
-  const where = options.flagKey === undefined ? '' : 'where flag_key = $2';
-  const { rows } = await db.query<Record<string, unknown>>(
-    `select id::float8 as id, flag_key, phase, label, status, expected, findings, config_version::float8 as config_version, at
-     from ${db.ident}.checkpoints ${where} order by at desc, id desc limit $1`,
-    options.flagKey === undefined ? [last] : [last, options.flagKey],
-  );
+  const rows = await selectCheckpoints(db, { flagKey: options.flagKey, limit: last });
   return rows.map((r) => ({
-    id: Number(r.id),
-    flagKey: String(r.flag_key),
-    phase: String(r.phase),
-    label: String(r.label),
-    status: String(r.status) as CheckStatus,
+    id: r.id,
+    flagKey: r.flagKey,
+    phase: r.phase,
+    label: r.label,
+    status: r.status as CheckStatus,
     // Checkpoints recorded before quotes dropped allowlist ids may still hold some.
-    findings: (json(r.findings, []) as Finding[]).map((f) =>
+    findings: ((r.findings ?? []) as Finding[]).map((f) =>
       f.audit ? { ...f, audit: f.audit.map(quoteAudit) } : f,
     ),
-    expected: json(r.expected, {}) as Expectations,
-    configVersion:
-      r.config_version === null || r.config_version === undefined ? null : Number(r.config_version),
-    at: r.at instanceof Date ? r.at : new Date(String(r.at)),
+    expected: (r.expected ?? {}) as Expectations,
+    configVersion: r.configVersion,
+    at: r.at,
   }));
-}
-
-function json(value: unknown, fallback: unknown): unknown {
-  if (value === null || value === undefined) return fallback;
-  return typeof value === 'string' ? JSON.parse(value) : value;
 }

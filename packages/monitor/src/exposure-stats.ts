@@ -17,17 +17,9 @@
  *   the pooled share of those windows, clamped to >= 1.
  */
 
-/** Pearson χ² inputs over the windows large enough for it (see `minWindowSubjects`). */
-export interface DispersionSums {
-  /** How many windows qualified. */
-  readonly windows: number;
-  /** Σ n over those windows (distinct non-allowlisted subjects). */
-  readonly subjects: number;
-  /** Σ x over those windows (of the subjects, how many got the flag). */
-  readonly subjectsEnabled: number;
-  /** Σ x² / n over those windows. */
-  readonly sumEnabledSquaredPerSubject: number;
-}
+import type { DispersionSums } from '@kaviar/flags-pg';
+
+export type { DispersionSums };
 
 /**
  * The fewest subjects a window needs to take part in the dispersion estimate: 10 expected on each

@@ -1,60 +1,11 @@
-import type { InstanceRow } from '@kaviar/flags-pg';
-import type { DispersionSums } from './exposure-stats';
+import type { ExposureTotals, FlagState, InstanceRow } from '@kaviar/flags-pg';
 
-/** The authoritative state of one flag as read from the store at one moment. */
-export interface FlagState {
-  readonly key: string;
-  readonly enabled: boolean;
-  /** Percent, 0..100. */
-  readonly rolloutPercentage: number;
-  /** Version of the last change to the flag row (enabled, rollout, description). */
-  readonly version: number;
-  /** Version of the last change to the flag row or its allowlist: what an instance must have loaded. */
-  readonly configVersion: number;
-  readonly updatedAt: Date;
-  readonly updatedBy: string;
-  /** Number of allowlisted subjects. */
-  readonly allowlistSize: number;
-}
+export type { ExposureTotals, FlagState } from '@kaviar/flags-pg';
 
 /**
- * One application instance as its heartbeat last reported it: `InstanceRow` from @kaviar/flags-pg
- * (read with its `listInstances`), under the monitor's name.
+ * An audit log entry as the monitor reads it: `AuditEntry` from @kaviar/flags-pg (`listAudit`), with
+ * `before`/`after` as plain records, since rows written by older versions may hold other fields.
  */
-export type InstanceState = InstanceRow;
-
-/**
- * Exposure counts for a flag, summed over instances and windows, counting only evaluations made
- * against the current flag version (older versions had another rollout).
- */
-export interface ExposureTotals {
-  /** Evaluations with a subject id (per call). */
-  readonly evaluations: number;
-  /** Of those, how many got the feature (allowlisted included). */
-  readonly enabled: number;
-  /** Of the enabled, how many because of the allowlist. */
-  readonly allowlisted: number;
-  /**
-   * Distinct non-allowlisted subjects, counted once per instance and flush interval and summed over
-   * windows: a busy subject weighs once per window, not once per call. The share tested is
-   * `subjectsEnabled / subjects`.
-   */
-  readonly subjects: number;
-  /** Of `subjects`, how many got the feature. */
-  readonly subjectsEnabled: number;
-  /** (instance, minute) windows with at least one subject. */
-  readonly windows: number;
-  /** Σ √subjects over those windows: bounds the variance when windows share subjects. */
-  readonly sumSqrtSubjects: number;
-  /** Pearson χ² inputs over the windows with enough subjects for the dispersion estimate. */
-  readonly dispersion: DispersionSums;
-  /** Number of distinct instances that reported. */
-  readonly instances: number;
-  /** Lowest flag version counted. */
-  readonly fromVersion: number;
-}
-
-/** An audit log entry as the monitor reads it. */
 export interface AuditRecord {
   readonly id: number;
   readonly flagKey: string;
@@ -66,6 +17,12 @@ export interface AuditRecord {
   readonly at: Date;
   readonly version: number | null;
 }
+
+/**
+ * One application instance as its heartbeat last reported it: `InstanceRow` from @kaviar/flags-pg
+ * (read with its `listInstances`), under the monitor's name.
+ */
+export type InstanceState = InstanceRow;
 
 /** Everything the built-in assertions look at, read at one moment. */
 export interface Observation {

@@ -35,6 +35,12 @@ export type { InstanceRow, ListInstancesOptions } from './instances/list-instanc
 export { listInstances } from './instances/list-instances';
 export type { MigrateResult } from './migrate';
 export { migrate, SCHEMA_VERSION, schemaVersion } from './migrate';
+export type { CheckpointRow } from './observe/checkpoint-rows';
+export { insertCheckpoint, selectCheckpoints } from './observe/checkpoint-rows';
+export type { DispersionSums, ExposureTotals, SumExposuresOptions } from './observe/exposure-totals';
+export { sumExposures } from './observe/exposure-totals';
+export type { FlagState, FlagStateReading } from './observe/read-flag-state';
+export { missingAllowlistMembers, readFlagState } from './observe/read-flag-state';
 export type { PGliteLike, PGliteTransactionLike } from './pglite-driver';
 export { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from './schema-name';
 export { exportSnapshot } from './snapshot/export-snapshot';

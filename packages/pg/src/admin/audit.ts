@@ -108,7 +108,10 @@ interface RawAudit {
 }
 
 /** Audited changes, newest first. */
-export async function listAudit(db: FlagsDb, options: ListAuditOptions = {}): Promise<AuditEntry[]> {
+export async function listAudit(
+  db: Pick<FlagsDb, 'ident' | 'query'>,
+  options: ListAuditOptions = {},
+): Promise<AuditEntry[]> {
   const limit = options.limit ?? 100;
   const { rows } = await db.query<RawAudit>(
     `select id, flag_key, action, actor, reason, before, after, at, version from ${db.ident}.audit

@@ -1,0 +1,71 @@
+import type { FlagsDb } from '../db';
+import { asDate } from './read-flag-state';
+
+/**
+ * A row of the checkpoints table. The store keeps `expected` and `findings` as JSON without reading
+ * them: their shape belongs to @kaviar/flags-monitor, which writes and reads them.
+ */
+export interface CheckpointRow {
+  readonly flagKey: string;
+  readonly phase: string;
+  readonly label: string;
+  /** `PASS`, `WARN`, `FAIL` or `UNKNOWN`. */
+  readonly status: string;
+  readonly expected: unknown;
+  readonly findings: unknown;
+  /** Store version of the flag's configuration the check saw, or `null`. */
+  readonly configVersion: number | null;
+  readonly at: Date;
+}
+
+/** Inserts a checkpoint row; returns its id. */
+export async function insertCheckpoint(
+  db: Pick<FlagsDb, 'ident' | 'query'>,
+  row: CheckpointRow,
+): Promise<number> {
+  const { rows } = await db.query<{ id: unknown }>(
+    `insert into ${db.ident}.checkpoints (flag_key, phase, label, status, expected, findings, config_version, at)
+     values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8) returning id::float8 as id`,
+    [
+      row.flagKey,
+      row.phase,
+      row.label,
+      row.status,
+      JSON.stringify(row.expected),
+      JSON.stringify(row.findings),
+      row.configVersion,
+      row.at,
+    ],
+  );
+  return Number(rows[0]?.id);
+}
+
+/** Checkpoint rows, newest first (by time, then id), of one flag or of all. */
+export async function selectCheckpoints(
+  db: Pick<FlagsDb, 'ident' | 'query'>,
+  options: { readonly flagKey?: string; readonly limit: number },
+): Promise<(CheckpointRow & { readonly id: number })[]> {
+  const where = options.flagKey === undefined ? '' : 'where flag_key = $2';
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select id::float8 as id, flag_key, phase, label, status, expected, findings, config_version::float8 as config_version, at
+     from ${db.ident}.checkpoints ${where} order by at desc, id desc limit $1`,
+    options.flagKey === undefined ? [options.limit] : [options.limit, options.flagKey],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    flagKey: String(r.flag_key),
+    phase: String(r.phase),
+    label: String(r.label),
+    status: String(r.status),
+    expected: json(r.expected),
+    findings: json(r.findings),
+    configVersion:
+      r.config_version === null || r.config_version === undefined ? null : Number(r.config_version),
+    at: asDate(r.at),
+  }));
+}
+
+// PGlite may hand jsonb back as text.
+function json(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : (value ?? null);
+}
