@@ -12,6 +12,7 @@ import type { FlagsDb } from '@kaviar/flags-pg';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
+import { mulberry32 } from '../../../test/support/prng';
 import { checkFlag } from '../src/index';
 import { seedFlag } from './seed';
 
@@ -20,18 +21,6 @@ const PASSENGERS = 100_000;
 const INSTANCES = 4;
 const MINUTES = 10;
 const FLUSHES_PER_MINUTE = 4;
-
-/** mulberry32: a small seeded PRNG, so the traffic is the same on every run. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Calls of the busiest passenger in the last simulation. */
 let busiest = 0;
@@ -44,7 +33,7 @@ interface Row {
 
 /** Evaluates the traffic on clients that serve `rolloutPercentage`, returning one row per instance and minute. */
 function simulate(rolloutPercentage: number, seed: number): Row[] {
-  const rng = random(seed);
+  const rng = mulberry32(seed);
   busiest = 0;
   const slots = INSTANCES * MINUTES * FLUSHES_PER_MINUTE;
   const calls: number[][] = Array.from({ length: slots }, () => []);
