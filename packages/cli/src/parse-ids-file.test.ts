@@ -17,8 +17,19 @@ describe('parseIdsFile', () => {
     expect(parseIdsFile('x,p-1\ny,p-2\n', { column: '2' }).ids).toEqual(['p-1', 'p-2']);
   });
 
-  it('rejects a comma line without --column, naming the line', () => {
+  it('rejects a comma, semicolon or tab line without --column, naming the line', () => {
     expect(() => parseIdsFile('p-1\np-2,p-3\n')).toThrow(/line 2: contains a comma/);
+    expect(() => parseIdsFile('id;name\np-1;Ana\n')).toThrow(/line 1: contains a semicolon/);
+    expect(() => parseIdsFile('p-1\tAna\n')).toThrow(/line 1: contains a tab/);
+  });
+
+  it('detects a semicolon- or tab-delimited file from its first record', () => {
+    const semicolons = 'id;name\np-1;"Silva; Ana"\np-2;Bruno\n';
+    expect(parseIdsFile(semicolons, { column: '1' }).ids).toEqual(['id', 'p-1', 'p-2']);
+    expect(parseIdsFile(semicolons, { column: 'id' }).ids).toEqual(['p-1', 'p-2']);
+    expect(parseIdsFile('name\tpassenger_id\nAna\tp-7\n', { column: 'passenger_id' }).ids).toEqual(['p-7']);
+    // A comma inside a semicolon-delimited record stays part of its field.
+    expect(parseIdsFile('p-1;a,b\np-2;c\n', { column: '2' }).ids).toEqual(['a,b', 'c']);
   });
 
   it('rejects an unknown header, a missing column, an empty id and an empty file', () => {

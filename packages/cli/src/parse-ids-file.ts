@@ -1,8 +1,11 @@
 import { InvalidInputError } from './cli-errors';
 
 /*
- * Allowlist files: either one id per line, or a CSV file and the column holding the ids
+ * Allowlist files: either one id per line, or a delimited file and the column holding the ids
  * (`--column passenger_id` by header name, or `--column 2`, 1-based, for a file without a header).
+ * The delimiter of a delimited file is the one of `,` `;` or tab that its first record uses most
+ * (outside quotes), so spreadsheet exports in any of the three read right; a plain file whose lines
+ * hold one of them is refused rather than imported as whole lines.
  * Blank lines and `#` comments are skipped; ids are trimmed, must be 1..1024 characters, and
  * duplicates are dropped (and counted). Any bad line rejects the whole file, naming the line.
  */
@@ -23,8 +26,36 @@ export interface ParseIdsOptions {
 
 const MAX_ID_LENGTH = 1024;
 
-/** Splits one CSV record (RFC 4180 quoting; `""` is a quote inside a quoted field). */
-export function splitCsvLine(line: string): string[] {
+/** A field delimiter of a delimited allowlist file. */
+export type Delimiter = ',' | ';' | '\t';
+
+// In tie order: a comma is the likeliest to stand inside data, a tab the least.
+const DELIMITERS: readonly Delimiter[] = ['\t', ';', ','];
+
+/**
+ * The delimiter a record uses most outside quotes (`,` when it uses none: a one-column file); on a tie,
+ * tab, then `;`, then `,`.
+ */
+export function detectDelimiter(line: string): Delimiter {
+  let best: Delimiter = ',';
+  let bestCount = 0;
+  for (const delimiter of DELIMITERS) {
+    let count = 0;
+    let quoted = false;
+    for (const ch of line) {
+      if (ch === '"') quoted = !quoted;
+      else if (!quoted && ch === delimiter) count++;
+    }
+    if (count > bestCount) {
+      best = delimiter;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** Splits one record (RFC 4180 quoting; `""` is a quote inside a quoted field). */
+export function splitCsvLine(line: string, delimiter: Delimiter = ','): string[] {
   const fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -39,7 +70,7 @@ export function splitCsvLine(line: string): string[] {
     } else if (ch === '"' && field.trim() === '') {
       quoted = true;
       field = '';
-    } else if (ch === ',') {
+    } else if (ch === delimiter) {
       fields.push(field);
       field = '';
     } else field += ch;
@@ -56,6 +87,7 @@ export function parseIdsFile(text: string, options: ParseIdsOptions = {}): IdsFi
   let duplicates = 0;
   let columnIndex: number | undefined;
   let needHeader = false;
+  let delimiter: Delimiter | undefined;
   if (options.column !== undefined) {
     if (/^\d+$/.test(options.column) && Number(options.column) >= 1) columnIndex = Number(options.column) - 1;
     else needHeader = true;
@@ -66,9 +98,10 @@ export function parseIdsFile(text: string, options: ParseIdsOptions = {}): IdsFi
     if (line === '' || line.startsWith('#')) return;
     let id = line;
     if (options.column !== undefined) {
+      delimiter ??= detectDelimiter(line);
       let fields: string[];
       try {
-        fields = splitCsvLine(line);
+        fields = splitCsvLine(line, delimiter);
       } catch (error) {
         throw new InvalidInputError(`line ${lineNo}: ${(error as Error).message}`);
       }
@@ -86,10 +119,14 @@ export function parseIdsFile(text: string, options: ParseIdsOptions = {}): IdsFi
       if (value === undefined)
         throw new InvalidInputError(`line ${lineNo}: has no column ${(columnIndex ?? 0) + 1}`);
       id = value;
-    } else if (line.includes(',')) {
-      throw new InvalidInputError(
-        `line ${lineNo}: contains a comma; for a CSV file pass --column NAME (header) or --column N (1-based)`,
-      );
+    } else {
+      const found = DELIMITERS.find((d) => line.includes(d));
+      if (found !== undefined) {
+        const name = found === ',' ? 'a comma' : found === ';' ? 'a semicolon' : 'a tab';
+        throw new InvalidInputError(
+          `line ${lineNo}: contains ${name}; for a delimited file pass --column NAME (header) or --column N (1-based)`,
+        );
+      }
     }
     if (id === '') throw new InvalidInputError(`line ${lineNo}: the id is empty`);
     if (id.length > MAX_ID_LENGTH)
