@@ -14,15 +14,37 @@ export class FlagsError extends Error {
   }
 }
 
-/** A flag definition (or a field of one) is not valid. `field` names it, `value` is what was given. */
+/**
+ * A flag definition (or a field of one) is not valid. `field` names it, `value` is what was given and
+ * `problem` says what is wrong with it (`must be between 0 and 100`), for callers that word their own message.
+ */
 export class InvalidFlagError extends FlagsError {
   readonly field: string;
   readonly value: unknown;
+  readonly problem: string;
 
   constructor(field: string, value: unknown, problem: string) {
     super('INVALID_FLAG', `Invalid flag ${field}: ${describe(value)} ${problem}`);
     this.field = field;
     this.value = value;
+    this.problem = problem;
+  }
+}
+
+/**
+ * An option passed to one of our functions cannot be right (a schema name, `settleMs: -5`, `last: 0`).
+ * `option` names it, `value` is what was given, `problem` what is wrong with it.
+ */
+export class InvalidOptionError extends FlagsError {
+  readonly option: string;
+  readonly value: unknown;
+  readonly problem: string;
+
+  constructor(option: string, value: unknown, problem: string) {
+    super('INVALID_OPTION', `Invalid option ${option}: ${describe(value)} ${problem}`);
+    this.option = option;
+    this.value = value;
+    this.problem = problem;
   }
 }
 

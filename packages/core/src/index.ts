@@ -1,5 +1,13 @@
 export { BUCKETS, bucketOf, thresholdOf } from './bucket';
-export { ClosedError, describe, FlagsError, InvalidFlagError, TimeoutError, toError } from './errors';
+export {
+  ClosedError,
+  describe,
+  FlagsError,
+  InvalidFlagError,
+  InvalidOptionError,
+  TimeoutError,
+  toError,
+} from './errors';
 export { evaluate } from './evaluate';
 export type { ExposureCount } from './exposure-counter';
 export {

@@ -1,6 +1,6 @@
+import { InvalidOptionError } from '@kaviar/flags-core';
 import { describe, expect, it } from 'vitest';
 import { checkFlag } from './check-flag';
-import { InvalidCheckOptionsError } from './errors';
 import type { MonitorDb } from './monitor-db';
 
 const untouched: MonitorDb = {
@@ -21,8 +21,8 @@ describe('checkFlag options', () => {
     [{ liveWindowMs: Number.NaN }, 'liveWindowMs'],
   ])('rejects %j naming %s', async (options, option) => {
     const error = await checkFlag(untouched, 'f', options).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidCheckOptionsError);
-    expect(error).toMatchObject({ code: 'INVALID_CHECK_OPTIONS', option });
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(error).toMatchObject({ code: 'INVALID_OPTION', option });
   });
 
   it('accepts a two-decimal rollout that binary floats cannot hold exactly (0.29)', async () => {

@@ -1,8 +1,7 @@
-import { parseRolloutPercentage, toError } from '@kaviar/flags-core';
+import { InvalidFlagError, InvalidOptionError, parseRolloutPercentage, toError } from '@kaviar/flags-core';
 import type { Assertion } from './assertion';
 import { recordCheckpoint } from './checkpoints';
 import { describeFailure } from './describe-failure';
-import { InvalidCheckOptionsError } from './errors';
 import { worstStatus } from './exit-code';
 import type { MonitorDb } from './monitor-db';
 import { readAudit, readObservation } from './read-observation';
@@ -57,7 +56,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 function nonNegative(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0)
-    throw new InvalidCheckOptionsError(option, `${value} is not a number >= 0`);
+    throw new InvalidOptionError(option, value, 'is not a number >= 0');
   return value;
 }
 
@@ -65,17 +64,21 @@ function validate(expect: Expectations): Expectations {
   let rolloutPercentage = expect.rolloutPercentage;
   if (rolloutPercentage !== undefined) {
     if (typeof rolloutPercentage !== 'number') {
-      throw new InvalidCheckOptionsError('expect.rolloutPercentage', `${rolloutPercentage} is not a number`);
+      throw new InvalidOptionError('expect.rolloutPercentage', rolloutPercentage, 'is not a number');
     }
     try {
       rolloutPercentage = parseRolloutPercentage(rolloutPercentage);
     } catch (caught) {
-      throw new InvalidCheckOptionsError('expect.rolloutPercentage', toError(caught).message);
+      throw new InvalidOptionError(
+        'expect.rolloutPercentage',
+        rolloutPercentage,
+        caught instanceof InvalidFlagError ? caught.problem : toError(caught).message,
+      );
     }
   }
   const size = expect.allowlistSize;
   if (size !== undefined && !(Number.isInteger(size) && size >= 0)) {
-    throw new InvalidCheckOptionsError('expect.allowlistSize', `${size} is not a whole number >= 0`);
+    throw new InvalidOptionError('expect.allowlistSize', size, 'is not a whole number >= 0');
   }
   return rolloutPercentage === undefined ? expect : { ...expect, rolloutPercentage };
 }
@@ -84,7 +87,7 @@ function validate(expect: Expectations): Expectations {
  * Checks one flag against what the operator expects and returns a checkpoint: PASS, WARN, FAIL
  * or UNKNOWN, with one finding per assertion and the audit entries that explain them.
  * Never throws for a failed expectation or an unreachable database (that is UNKNOWN); throws
- * `InvalidCheckOptionsError` for options that cannot be right.
+ * `InvalidOptionError` for options that cannot be right.
  *
  * @example
  * const checkpoint = await checkFlag(db, 'passenger_favorites_matching', {
@@ -101,7 +104,7 @@ export async function checkFlag(
   const expect = validate(options.expect ?? {});
   const confidence = options.confidence ?? 0.999;
   if (!(confidence > 0 && confidence < 1)) {
-    throw new InvalidCheckOptionsError('confidence', `${confidence} is not between 0 and 1 (exclusive)`);
+    throw new InvalidOptionError('confidence', confidence, 'is not between 0 and 1 (exclusive)');
   }
   const liveWindowMs = nonNegative('liveWindowMs', options.liveWindowMs, 60_000);
   const exposureWindowMs =

@@ -1,5 +1,5 @@
+import { InvalidOptionError } from '@kaviar/flags-core';
 import { insertCheckpoint, selectCheckpoints } from '@kaviar/flags-pg';
-import { InvalidCheckOptionsError } from './errors';
 import type { MonitorDb } from './monitor-db';
 import { quoteAudit } from './quote-audit';
 import type { Checkpoint, CheckStatus, Expectations, Finding } from './types';
@@ -34,7 +34,7 @@ export async function listCheckpoints(
 ): Promise<Checkpoint[]> {
   const last = options.last ?? 20;
   if (!(Number.isInteger(last) && last > 0))
-    throw new InvalidCheckOptionsError('last', `${last} is not a whole number > 0`);
+    throw new InvalidOptionError('last', last, 'is not a whole number > 0');
   const rows = await selectCheckpoints(db, { flagKey: options.flagKey, limit: last });
   return rows.map((r) => ({
     id: r.id,

@@ -8,7 +8,6 @@ export type { CheckFlagOptions } from './check-flag';
 export { checkFlag } from './check-flag';
 export type { ListCheckpointsOptions } from './checkpoints';
 export { listCheckpoints, recordCheckpoint } from './checkpoints';
-export { InvalidCheckOptionsError } from './errors';
 export { exitCodeFor, worstStatus } from './exit-code';
 export type { DispersionSums } from './exposure-stats';
 export type { FormatCheckpointOptions } from './format-checkpoint';

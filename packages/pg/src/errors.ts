@@ -87,14 +87,5 @@ export class InvalidSnapshotError extends FlagsError {
   }
 }
 
-/** An option passed to this package is not valid (e.g. a schema name). Code `INVALID_OPTION`. */
-export class InvalidOptionError extends FlagsError {
-  readonly option: string;
-  readonly value: unknown;
-
-  constructor(option: string, value: unknown, problem: string) {
-    super('INVALID_OPTION', `Invalid option ${option}: ${describe(value)} ${problem}`);
-    this.option = option;
-    this.value = value;
-  }
-}
+/** An option passed to this package is not valid (e.g. a schema name). Code `INVALID_OPTION`; defined in core. */
+export { InvalidOptionError } from '@kaviar/flags-core';
