@@ -48,6 +48,19 @@ export class InvalidOptionError extends FlagsError {
   }
 }
 
+/** No flag with this key exists (in the store, or among a test kit's flags). Code `FLAG_NOT_FOUND`. */
+export class FlagNotFoundError extends FlagsError {
+  readonly flagKey: string;
+
+  constructor(
+    flagKey: string,
+    message = `Flag ${describe(flagKey)} does not exist; create it first or check the key`,
+  ) {
+    super('FLAG_NOT_FOUND', message);
+    this.flagKey = flagKey;
+  }
+}
+
 /** An operation did not finish in time (e.g. `ready({ timeoutMs })`). */
 export class TimeoutError extends FlagsError {
   constructor(message: string, options?: { cause?: unknown }) {

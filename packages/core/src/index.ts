@@ -2,6 +2,7 @@ export { BUCKETS, bucketOf, thresholdOf } from './bucket';
 export {
   ClosedError,
   describe,
+  FlagNotFoundError,
   FlagsError,
   InvalidFlagError,
   InvalidOptionError,

@@ -37,5 +37,8 @@ describe('createTestFlags', () => {
     expect(() => flags.set(KEY, { rolloutPercentage: 150 })).toThrow(InvalidFlagError);
     expect(() => flags.subjectsIn(KEY, 1)).toThrow(/inside a 0 % rollout/);
     expect(() => flags.subjectsIn('missing', 1)).toThrow(/No test flag/);
+    expect(() => flags.subjectsIn('missing', 1)).toThrow(
+      expect.objectContaining({ code: 'FLAG_NOT_FOUND', flagKey: 'missing' }),
+    );
   });
 });

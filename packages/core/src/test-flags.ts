@@ -1,5 +1,5 @@
 import { bucketOf, thresholdOf } from './bucket';
-import { FlagsError } from './errors';
+import { FlagNotFoundError, FlagsError } from './errors';
 import { createFlagClient, type FlagClient } from './flag-client';
 import { createMemorySource, type MemorySource } from './memory-source';
 import type { FlagConfig } from './types';
@@ -67,7 +67,7 @@ export function createTestFlags(definitions: Readonly<Record<string, TestFlagDef
 
   const find = (key: string, count: number, inside: boolean, prefix = 'subject-'): string[] => {
     const flag = source.current().flags.get(key);
-    if (flag === undefined) throw new FlagsError('FLAG_NOT_FOUND', `No test flag "${key}"; define it first`);
+    if (flag === undefined) throw new FlagNotFoundError(key, `No test flag "${key}"; define it first`);
     const threshold = thresholdOf(flag.rolloutPercentage);
     if (inside ? threshold === 0 : threshold >= 10_000) {
       throw new FlagsError(

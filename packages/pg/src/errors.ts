@@ -1,14 +1,7 @@
 import { describe, FlagsError } from '@kaviar/flags-core';
 
-/** No flag with this key exists in the store. Code `FLAG_NOT_FOUND`. */
-export class FlagNotFoundError extends FlagsError {
-  readonly flagKey: string;
-
-  constructor(flagKey: string) {
-    super('FLAG_NOT_FOUND', `Flag ${describe(flagKey)} does not exist; create it first or check the key`);
-    this.flagKey = flagKey;
-  }
-}
+/** No flag with this key exists in the store. Code `FLAG_NOT_FOUND`; defined in core. */
+export { FlagNotFoundError } from '@kaviar/flags-core';
 
 /** A flag with this key already exists. Code `FLAG_EXISTS`. */
 export class FlagExistsError extends FlagsError {
