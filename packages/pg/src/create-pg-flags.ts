@@ -5,6 +5,7 @@ import { type FlagsDb, type OpenDbOptions, openDb } from './db';
 import { InvalidOptionError } from './errors';
 import { DEFAULT_SCHEMA, quoteSchema } from './schema-name';
 import { InstanceReporter } from './source/instance-reporter';
+import type { ListenStatus } from './source/notify-listener';
 import { type FlagsLogger, PgSource } from './source/pg-source';
 
 /** Options of {@link createPgFlags}. Give exactly one of `connectionString`, `pool`, `pglite`, `db`. */
@@ -22,10 +23,41 @@ export interface PgFlagsOptions extends Pick<OpenDbOptions, 'connectionString' |
   pollIntervalMs?: number;
   /**
    * LISTEN for change notifications on one dedicated primary connection, for near-instant propagation.
-   * Default `true`. Turn off behind a transaction-mode pooler or with hundreds of instances: polling
-   * alone stays correct, it only adds up to `pollIntervalMs` of latency.
+   * Default `true`. After each (re)connect a probe NOTIFY must come back within `listenProbeTimeoutMs`;
+   * if not (LISTEN through a transaction-mode pooler hears nothing), the client polls, says so once through
+   * `logger` and in `status().listen`, and keeps retrying with backoff. With hundreds of instances consider
+   * `false`: polling alone stays correct, it only adds up to `pollIntervalMs` of latency.
    */
   listen?: boolean;
+  /**
+   * A direct connection (not through a transaction-mode pooler) for the LISTEN connection only, when
+   * `connectionString` or `pool` goes through PgBouncer. Default: the pool's own target.
+   */
+  listenConnectionString?: string;
+  /** How long the probe NOTIFY after each LISTEN (re)connect may take to come back, in ms. Default 2000. */
+  listenProbeTimeoutMs?: number;
+  /**
+   * Connections in the pool this client creates from `connectionString` (not counting the LISTEN connection).
+   * Default 2: syncs run one at a time and the heartbeat is one statement, so two connections let a heartbeat
+   * never wait behind a slow load; more only cost server connections. Each instance thus holds at most
+   * `poolSize` + 1 connections (with `listen`).
+   */
+  poolSize?: number;
+  /**
+   * Bound on every query the client makes, in ms (client-side: a query without an answer in time fails, its
+   * connection is dropped, and the client turns `stale` as for any failed sync). Default: `pollIntervalMs`,
+   * kept within 2000..15000. Not applied to a `db` passed in (its own settings hold).
+   */
+  queryTimeoutMs?: number;
+  /** TCP keepalive on this client's connections: idle ms before the first probe; 0 turns it off. Default 10000. */
+  keepAliveMs?: number;
+  /**
+   * `close()` returns within about this many ms whatever the network does: connections that do not end
+   * politely in time are abandoned (their sockets destroyed). Default 2000.
+   */
+  closeTimeoutMs?: number;
+  /** Snapshot files older than this (ms, from their `exported_at`) are refused. Default: any age. */
+  maxSnapshotAgeMs?: number;
   /**
    * Path of a local snapshot file, written atomically after each sync that changed the flags. Read once at
    * start, in parallel with the first database load, and served as `stale` with the file's age until the
@@ -55,14 +87,20 @@ export interface PgFlagsOptions extends Pick<OpenDbOptions, 'connectionString' |
   now?: () => number;
 }
 
+/** {@link PgFlagsClient.status}: the core status plus the LISTEN connection's state. */
+export interface PgClientStatus extends ClientStatus {
+  /** Whether changes arrive by NOTIFY (`connected`) or only by polling, and why. */
+  readonly listen: ListenStatus;
+}
+
 /** The client returned by {@link createPgFlags}: the core client plus store controls. */
 export interface PgFlagsClient extends FlagClient {
   /** Syncs with the database now (also waits for a sync in flight). Never rejects. */
   refresh(): Promise<void>;
   /** This instance's id in the `instances` table. */
   readonly instanceId: string;
-  /** Status including staleness, age and the last error. */
-  status(): ClientStatus;
+  /** Status including staleness, age, the last error and the LISTEN connection's state. */
+  status(): PgClientStatus;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -100,7 +138,33 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
   const heartbeatIntervalMs = positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 15_000);
   const appName = options.appName ?? process.title;
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 5000);
+  const queryTimeoutMs = positive(
+    'queryTimeoutMs',
+    options.queryTimeoutMs,
+    Math.min(15_000, Math.max(2000, pollIntervalMs)),
+  );
+  const closeTimeoutMs = positive('closeTimeoutMs', options.closeTimeoutMs, 2000);
+  const listenProbeTimeoutMs = positive('listenProbeTimeoutMs', options.listenProbeTimeoutMs, 2000);
+  const maxSnapshotAgeMs =
+    options.maxSnapshotAgeMs === undefined
+      ? undefined
+      : positive('maxSnapshotAgeMs', options.maxSnapshotAgeMs, 0);
+  const poolSize = options.poolSize ?? 2;
+  if (!Number.isInteger(poolSize) || poolSize < 1) {
+    throw new InvalidOptionError('poolSize', poolSize, 'must be a whole number >= 1');
+  }
+  const keepAliveMs = options.keepAliveMs ?? 10_000;
+  if (!Number.isFinite(keepAliveMs) || keepAliveMs < 0) {
+    throw new InvalidOptionError('keepAliveMs', keepAliveMs, 'must be a number of milliseconds >= 0');
+  }
+  // close(): a quarter for the last heartbeat, a quarter for a sync in flight, half for the connections.
+  const driver = {
+    connectTimeoutMs,
+    queryTimeoutMs,
+    keepAliveMs,
+    closeTimeoutMs: closeTimeoutMs / 2,
+  };
   const opened: FlagsDb[] = [];
   let dbs: Promise<{ db: FlagsDb; readDb: FlagsDb }> | undefined;
 
@@ -108,11 +172,26 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
     dbs ??= (async () => {
       const db =
         options.db ??
-        (await openDb({ ...options, schema, applicationName: appName || 'kaviar-flags', connectTimeoutMs }));
+        (await openDb({
+          connectionString: options.connectionString,
+          pool: options.pool,
+          pglite: options.pglite,
+          schema,
+          applicationName: appName || 'kaviar-flags',
+          maxConnections: poolSize,
+          listenConnectionString: options.listenConnectionString,
+          ...driver,
+        }));
       if (!options.db) opened.push(db);
       let readDb = db;
       if (options.readConnectionString) {
-        readDb = await openDb({ connectionString: options.readConnectionString, schema, connectTimeoutMs });
+        readDb = await openDb({
+          connectionString: options.readConnectionString,
+          schema,
+          applicationName: appName || 'kaviar-flags',
+          maxConnections: poolSize,
+          ...driver,
+        });
         opened.push(readDb);
       }
       return { db, readDb };
@@ -135,6 +214,9 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
     retryMinMs: Math.min(positive('retryMinMs', options.retryMinMs, 250), pollIntervalMs),
     retryMaxMs: pollIntervalMs,
     listenRetryMaxMs: 30_000,
+    listenProbeTimeoutMs,
+    maxSnapshotAgeMs,
+    closeWaitMs: closeTimeoutMs / 4,
     readyTimeoutFallback: options.readyTimeout ?? 'reject',
     logger: options.logger,
     now: options.now ?? Date.now,
@@ -165,7 +247,7 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
   return {
     isEnabled: client.isEnabled.bind(client),
     evaluate: client.evaluate.bind(client),
-    status: client.status.bind(client),
+    status: () => ({ ...client.status(), listen: source.listenStatus() }),
     snapshot: client.snapshot.bind(client),
     ready: client.ready.bind(client),
     on: client.on.bind(client),
@@ -174,7 +256,7 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
     instanceId,
     close() {
       closing ??= (async () => {
-        await reporter.stop(true, 2000);
+        await reporter.stop(true, closeTimeoutMs / 4);
         await client.close();
       })();
       return closing;

@@ -35,13 +35,13 @@ export interface FlagsDb extends Queryable {
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
-   * Opens a dedicated LISTEN on `channel` (one extra connection on `pg`). `onError` is called once when
+   * Opens a dedicated LISTEN on `channels` (one extra connection on `pg`). `onError` is called once when
    * the listening connection is lost; the caller decides when to listen again.
    * @internal
    */
   listen(
-    channel: string,
-    onNotify: (payload: string) => void,
+    channels: readonly string[],
+    onNotify: (payload: string, channel: string) => void,
     onError: (error: Error) => void,
   ): Promise<NotificationListener>;
   /** Releases what `openDb` created (the pool, the PGlite instance). Pools and instances passed in stay open. Idempotent. */
@@ -67,6 +67,21 @@ export interface OpenDbOptions {
   maxConnections?: number;
   /** Connect timeout in ms for connections this package opens. Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * Client-side bound of every query in ms (`pg` only): a query without an answer in time fails with
+   * `DatabaseUnavailableError` and its connection is dropped. Default: none (admin imports may be long);
+   * `createPgFlags` sets one.
+   */
+  queryTimeoutMs?: number;
+  /** TCP keepalive on connections this package opens: idle ms before the first probe; 0 turns it off. Default 10000. */
+  keepAliveMs?: number;
+  /**
+   * Where LISTEN connects instead of the pool's target (`pg` only): a direct connection to the primary when
+   * the pool goes through a transaction-mode pooler such as PgBouncer, where LISTEN hears nothing.
+   */
+  listenConnectionString?: string;
+  /** How long `close()` lets connections end politely before abandoning them, in ms. Default 2000. */
+  closeTimeoutMs?: number;
 }
 
 /**
@@ -95,6 +110,10 @@ export async function openDb(options: OpenDbOptions): Promise<FlagsDb> {
       applicationName: options.applicationName ?? 'kaviar-flags',
       maxConnections: options.maxConnections ?? 4,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      queryTimeoutMs: options.queryTimeoutMs ?? 0,
+      keepAliveMs: options.keepAliveMs ?? 10_000,
+      listenConnectionString: options.listenConnectionString,
+      closeTimeoutMs: options.closeTimeoutMs ?? 2000,
     },
     schema,
     ident,

@@ -82,3 +82,30 @@ export class InvalidSnapshotError extends FlagsError {
 
 /** An option passed to this package is not valid (e.g. a schema name). Code `INVALID_OPTION`; defined in core. */
 export { InvalidOptionError } from '@kaviar/flags-core';
+
+/**
+ * The local snapshot file (`snapshotFile`) was not served: unreadable, not a valid snapshot, its checksum does
+ * not match (edited by hand or partly written), dated in the future, or older than `maxSnapshotAgeMs`.
+ * Code `SNAPSHOT_FILE_REFUSED`. `databaseError` is set when the database could not be read either, so nothing
+ * at all could be served.
+ */
+export class SnapshotFileError extends FlagsError {
+  /** Path of the file. */
+  readonly path: string;
+  /** What is wrong with the file. */
+  readonly problem: string;
+  /** Why the database could not be read meanwhile, when it could not. */
+  readonly databaseError: Error | undefined;
+
+  constructor(path: string, problem: string, options: { cause?: unknown; databaseError?: Error } = {}) {
+    const db = options.databaseError
+      ? `; the database could not be read either: ${options.databaseError.message}`
+      : '';
+    super('SNAPSHOT_FILE_REFUSED', `Snapshot file ${path} not served: ${problem}${db}`, {
+      cause: options.cause ?? options.databaseError,
+    });
+    this.path = path;
+    this.problem = problem;
+    this.databaseError = options.databaseError;
+  }
+}

@@ -17,7 +17,7 @@ export { pruneChanges } from './admin/prune-changes';
 export { getAllowlist, getFlag, listFlags } from './admin/read-flags';
 export type { FlagChanges, UpdateOptions } from './admin/update-flag';
 export { updateFlag } from './admin/update-flag';
-export type { PgFlagsClient, PgFlagsOptions } from './create-pg-flags';
+export type { PgClientStatus, PgFlagsClient, PgFlagsOptions } from './create-pg-flags';
 export { createPgFlags } from './create-pg-flags';
 export type { FlagsDb, NotificationListener, OpenDbOptions, Queryable } from './db';
 export { openDb } from './db';
@@ -30,6 +30,7 @@ export {
   InvalidSnapshotError,
   SchemaAheadError,
   SchemaMissingError,
+  SnapshotFileError,
 } from './errors';
 export type { InstanceRow, ListInstancesOptions } from './instances/list-instances';
 export { listInstances } from './instances/list-instances';
@@ -53,6 +54,7 @@ export type {
 export { importSnapshot } from './snapshot/import-snapshot';
 export type { SnapshotDocument, SnapshotFlag } from './snapshot/snapshot-document';
 export { parseSnapshotDocument, SNAPSHOT_FORMAT } from './snapshot/snapshot-document';
+export type { ListenState, ListenStatus } from './source/notify-listener';
 export type { FlagsLogger } from './source/pg-source';
 export {
   ALREADY_EXISTS_SQLSTATES,

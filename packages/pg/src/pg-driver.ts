@@ -1,8 +1,18 @@
+/**
+ * The `pg` driver. Every bound a stalled network could otherwise break is held here:
+ * - each query carries a client-side timeout (`query_timeout`); a query that times out fails with
+ *   `DatabaseUnavailableError` and its connection is discarded (it may be half-open);
+ * - connections this driver opens have TCP keepalive and a connect timeout;
+ * - `close()` gives the pool and LISTEN connections `closeTimeoutMs` to end politely, then destroys their
+ *   sockets, so a hung network can neither keep `close()` pending nor keep the process alive.
+ */
 import { toError } from '@kaviar/flags-core';
 import pg from 'pg';
 import type { FlagsDb, NotificationListener, Queryable } from './db';
 import { dbError } from './db-error';
 import { driverQueryable, guardClosed } from './driver-queryable';
+import { DatabaseUnavailableError } from './errors';
+import { settlesWithin } from './source/settles-within';
 import { isConnectionError } from './sqlstate';
 
 /** @internal */
@@ -12,6 +22,14 @@ export interface PgDriverOptions {
   applicationName: string;
   maxConnections: number;
   connectTimeoutMs: number;
+  /** Client-side bound of every query in ms; 0: none. */
+  queryTimeoutMs: number;
+  /** TCP keepalive: idle time in ms before the first probe; 0: keepalive off. */
+  keepAliveMs: number;
+  /** Where LISTEN connects instead of the pool's target (a direct connection behind a pooler). */
+  listenConnectionString: string | undefined;
+  /** How long `close()` lets connections end politely before destroying their sockets. */
+  closeTimeoutMs: number;
 }
 
 const INT8_OID = 20;
@@ -25,22 +43,59 @@ const types = {
   },
 };
 
-function queryable(client: pg.Pool | pg.PoolClient, schema: string): Queryable {
+// pg's own message for a query that outlived `query_timeout`.
+const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
+
+function queryable(client: pg.Pool | pg.PoolClient, schema: string, queryTimeoutMs: number): Queryable {
+  const timeout = queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {};
+  const bounded = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (caught) {
+      const error = toError(caught);
+      if (error.message !== QUERY_TIMEOUT_MESSAGE) throw error;
+      throw new DatabaseUnavailableError(
+        `no answer within ${queryTimeoutMs} ms (queryTimeoutMs); the connection was dropped`,
+        { cause: error },
+      );
+    }
+  };
   return driverQueryable(
     {
-      query: (text, values) => client.query({ text, values, types }),
-      exec: (sql) => client.query(sql),
+      query: (text, values) => bounded(() => client.query({ text, values, types, ...timeout })),
+      exec: (sql) => bounded(() => client.query({ text: sql, ...timeout })),
     },
     schema,
   );
 }
 
+/** Destroys a pg client's socket: its pending queries fail at once and the process is free to exit. */
+function destroySocket(client: pg.Client | pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
+
+/** Where a connection string points, without credentials, for error messages. */
+function target(connectionString: string | undefined, fallback: pg.PoolConfig): string {
+  try {
+    if (connectionString) {
+      const url = new URL(connectionString);
+      return `${url.hostname}:${url.port || 5432}`;
+    }
+  } catch {
+    // Not a URL (a libpq keyword string): fall through.
+  }
+  return `${fallback.host ?? 'localhost'}:${fallback.port ?? 5432}`;
+}
+
 /**
- * The `pg` driver: queries go through a Pool; LISTEN gets its own `pg.Client` with the pool's settings.
+ * The `pg` driver: queries go through a Pool; LISTEN gets its own `pg.Client` with the pool's settings
+ * (or `listenConnectionString`).
  * @internal
  */
 export function createPgDb(options: PgDriverOptions, schema: string, ident: string): FlagsDb {
   const ownsPool = options.pool === undefined;
+  const keepAlive =
+    options.keepAliveMs > 0 ? { keepAlive: true, keepAliveInitialDelayMillis: options.keepAliveMs } : {};
   const pool =
     options.pool ??
     new pg.Pool({
@@ -50,12 +105,20 @@ export function createPgDb(options: PgDriverOptions, schema: string, ident: stri
       connectionTimeoutMillis: options.connectTimeoutMs,
       idleTimeoutMillis: 10_000,
       allowExitOnIdle: true,
+      ...keepAlive,
     });
   // An idle client dropped by the server emits 'error' on the pool; without a listener that kills the process.
-  const onPoolError = () => {};
-  pool.on('error', onPoolError);
+  // It stays attached after close(): sockets destroyed by close() may still report.
+  pool.on('error', () => {});
+  // The pool's open connections, so that close() can abandon the ones a hung network keeps busy.
+  const poolClients = new Set<pg.PoolClient>();
+  if (ownsPool) {
+    pool.on('connect', (client) => poolClients.add(client));
+    pool.on('remove', (client) => poolClients.delete(client));
+  }
+  const listeners = new Set<{ end(): Promise<void> }>();
   let closed = false;
-  const guarded = guardClosed(queryable(pool, schema), () => closed);
+  const guarded = guardClosed(queryable(pool, schema, options.queryTimeoutMs), () => closed);
   const check = guarded.check;
 
   return {
@@ -74,50 +137,92 @@ export function createPgDb(options: PgDriverOptions, schema: string, ident: stri
       }
       let broken: Error | undefined;
       try {
-        await client.query('begin');
-        const result = await fn(queryable(client, schema));
-        await client.query('commit');
+        const tx = queryable(client, schema, options.queryTimeoutMs);
+        await tx.exec('begin');
+        const result = await fn(tx);
+        await tx.exec('commit');
         return result;
       } catch (caught) {
         const error = toError(caught);
-        if (isConnectionError(error) || isConnectionError(error.cause)) broken = error;
-        else await client.query('rollback').catch((e: unknown) => (broken = toError(e)));
+        if (
+          error instanceof DatabaseUnavailableError ||
+          isConnectionError(error) ||
+          isConnectionError(error.cause)
+        ) {
+          broken = error;
+        } else {
+          await client.query('rollback').catch((e: unknown) => (broken = toError(e)));
+        }
         throw dbError(error, schema);
       } finally {
         client.release(broken);
       }
     },
-    async listen(channel, onNotify, onError) {
+    async listen(channels, onNotify, onError) {
       check();
-      const client = new pg.Client({
-        ...pool.options,
-        application_name: `${pool.options.application_name ?? options.applicationName}-listen`,
-      });
+      const application_name = `${pool.options.application_name ?? options.applicationName}-listen`;
+      // Our own connect timer below replaces pg's, whose expiry is an untyped 'timeout expired'.
+      const client = new pg.Client(
+        options.listenConnectionString
+          ? {
+              connectionString: options.listenConnectionString,
+              application_name,
+              query_timeout: options.queryTimeoutMs || undefined,
+              ...keepAlive,
+            }
+          : { ...pool.options, application_name, connectionTimeoutMillis: 0 },
+      );
+      const where = target(options.listenConnectionString ?? options.connectionString, pool.options);
       let done = false;
+      const end = async () => {
+        done = true;
+        listeners.delete(handle);
+        if (!(await settlesWithin(client.end(), options.closeTimeoutMs))) destroySocket(client);
+      };
+      const handle = { end };
+      listeners.add(handle);
       const fail = (caught: unknown) => {
         if (done) return;
-        done = true;
-        client.end().catch(() => {});
+        void end();
         onError(dbError(caught, schema));
       };
       client.on('error', fail);
       client.on('end', () => fail(new Error('Connection terminated: the LISTEN connection ended')));
       client.on('notification', (message) => {
-        if (message.channel === channel) onNotify(message.payload ?? '');
+        if (channels.includes(message.channel)) onNotify(message.payload ?? '', message.channel);
       });
+      const connectMs = options.connectTimeoutMs;
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await client.connect();
-        await client.query(`listen "${channel.replaceAll('"', '""')}"`);
+        const ready = (async () => {
+          await client.connect();
+          for (const channel of channels) await client.query(`listen "${channel.replaceAll('"', '""')}"`);
+        })();
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            destroySocket(client);
+            reject(
+              new DatabaseUnavailableError(
+                `the LISTEN connection to ${where} was not established within ${connectMs} ms (connectTimeoutMs)`,
+              ),
+            );
+          }, connectMs);
+        });
+        ready.catch(() => {}); // settled by the race below or discarded after the timeout
+        await Promise.race([ready, timedOut]);
       } catch (caught) {
         done = true;
-        await client.end().catch(() => {});
+        listeners.delete(handle);
+        destroySocket(client);
+        await settlesWithin(client.end(), options.closeTimeoutMs);
         throw dbError(caught, schema);
+      } finally {
+        clearTimeout(timer);
       }
       const listener: NotificationListener = {
         async close() {
           if (done) return;
-          done = true;
-          await client.end().catch(() => {});
+          await end();
         },
       };
       return listener;
@@ -125,8 +230,13 @@ export function createPgDb(options: PgDriverOptions, schema: string, ident: stri
     async close() {
       if (closed) return;
       closed = true;
-      pool.off('error', onPoolError);
-      if (ownsPool) await pool.end();
+      const ending = [...listeners].map((l) => l.end());
+      if (ownsPool) ending.push(pool.end());
+      const all = Promise.allSettled(ending);
+      if (!(await settlesWithin(all, options.closeTimeoutMs))) {
+        for (const client of poolClients) destroySocket(client);
+        await settlesWithin(all, 250);
+      }
     },
   };
 }

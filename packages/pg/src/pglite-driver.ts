@@ -61,12 +61,15 @@ export async function createPgliteDb(
         throw dbError(caught, schema);
       }
     },
-    async listen(channel, onNotify) {
+    async listen(channels, onNotify) {
       check();
-      const unlisten = await pglite.listen(channel, onNotify);
+      const unlisten: (() => Promise<void>)[] = [];
+      for (const channel of channels) {
+        unlisten.push(await pglite.listen(channel, (payload) => onNotify(payload, channel)));
+      }
       return {
         async close() {
-          if (!pglite.closed) await unlisten();
+          if (!pglite.closed) for (const stop of unlisten) await stop();
         },
       };
     },

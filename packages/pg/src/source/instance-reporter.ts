@@ -9,6 +9,7 @@
 import type { ExposureCount, SourceStatus } from '@kaviar/flags-core';
 import { toError } from '@kaviar/flags-core';
 import type { FlagsDb } from '../db';
+import { settlesWithin } from './settles-within';
 
 /** @internal */
 export interface InstanceReporterOptions {
@@ -143,26 +144,29 @@ export class InstanceReporter {
     }
   }
 
-  /** Stops the timer; with `final`, reports once more as `closed` (bounded by `timeoutMs`). */
+  /**
+   * Stops the timer; with `final`, reports once more as `closed`. Everything, the report in flight included,
+   * is bounded by `timeoutMs`: a hung network must not hold `close()`.
+   */
   async stop(final: boolean, timeoutMs: number): Promise<void> {
     if (this.stopped) return;
     clearInterval(this.timer);
     this.timer = undefined;
+    const deadline = Date.now() + timeoutMs;
+    const left = () => Math.max(0, deadline - Date.now());
     // Only a reachable database gets a last report: close() must not wait out a connect timeout.
     if (
       final &&
       (this.options.heartbeat || this.options.exposures) &&
       this.options.status().state === 'ready'
     ) {
-      await (this.queued ?? this.running);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      await Promise.race([this.tick('closed'), timeout]);
-      clearTimeout(timer);
+      const last = (async () => {
+        await (this.queued ?? this.running);
+        await this.tick('closed');
+      })();
+      await settlesWithin(last, left());
     }
     this.stopped = true;
-    await (this.queued ?? this.running);
+    await settlesWithin(Promise.resolve(this.queued ?? this.running), left());
   }
 }

@@ -9,8 +9,14 @@
  * - The snapshot file is read once, at `start()`, in parallel with the first load: until the database
  *   answers (which may take a whole connect timeout when it hangs), a valid file is served as `stale` with
  *   its own age. Database data always wins: the file never replaces what the database sent.
+ * - A snapshot file that cannot be served (unreadable, checksum mismatch, dated in the future, too old) is
+ *   named in `lastError` (and so in `ready()`'s error) for as long as the database cannot be read either.
+ * - A sync failing because the flags tables are not there (checked structurally, `to_regclass`) is a
+ *   `SchemaMissingError`: `ready()` rejects with it at once instead of waiting out its timeout.
+ * - A sync that succeeds after failures tells the listener the database is back (it reconnects at once).
  * - Poll and retry timers are unref'd; only a pending `ready({ timeoutMs })` holds the process, through its
- *   own timer, until it settles. `close()` is idempotent, waits for an in-flight sync and discards its result.
+ *   own timer, until it settles. `close()` is idempotent, waits at most `closeWaitMs` for an in-flight sync
+ *   (a hung network must not hold it) and discards its result.
  */
 import {
   ClosedError,
@@ -25,9 +31,12 @@ import {
   toError,
 } from '@kaviar/flags-core';
 import type { FlagsDb } from '../db';
+import { SchemaMissingError, SnapshotFileError } from '../errors';
+import { sqlStateOf, UNDEFINED_OBJECT_SQLSTATES } from '../sqlstate';
 import { backoffDelay, jittered } from './backoff';
 import { type LoadedFlags, loadAll, loadChanges, readVersion } from './load-flags';
-import { NotifyListener } from './notify-listener';
+import { type ListenStatus, NotifyListener } from './notify-listener';
+import { settlesWithin } from './settles-within';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file';
 
 /** Where log lines go; any `console`-like object. */
@@ -50,6 +59,12 @@ export interface PgSourceOptions {
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
   readonly listenRetryMaxMs: number;
+  /** How long a LISTEN probe NOTIFY may take to come back. */
+  readonly listenProbeTimeoutMs: number;
+  /** Snapshot files older than this are refused. */
+  readonly maxSnapshotAgeMs: number | undefined;
+  /** How long `close()` waits for an in-flight sync or file write. */
+  readonly closeWaitMs: number;
   readonly readyTimeoutFallback: 'reject' | 'defaults';
   readonly logger: FlagsLogger | undefined;
   readonly now: () => number;
@@ -62,6 +77,8 @@ export class PgSource implements FlagSource {
   private state: SourceState = 'starting';
   private confirmedAt: number | undefined;
   private lastError: Error | undefined;
+  private fileError: SnapshotFileError | undefined;
+  private schemaMissing: SchemaMissingError | undefined;
   private failures = 0;
   private needFull = true;
   // The newest version a NOTIFY announced that the next sync has not loaded yet (0: none).
@@ -76,6 +93,7 @@ export class PgSource implements FlagSource {
   private readonly events = createListenerSet<SourceEvent>();
   private readonly waiters = new Set<() => void>();
   private closed = false;
+  private listenFellBack = false;
 
   constructor(private readonly options: PgSourceOptions) {}
 
@@ -91,6 +109,12 @@ export class PgSource implements FlagSource {
       confirmedAt: this.confirmedAt,
     };
     return this.lastError === undefined ? status : { ...status, lastError: this.lastError };
+  }
+
+  /** The LISTEN connection's state (`off` with `listen: false`). */
+  listenStatus(): ListenStatus {
+    if (!this.options.listen) return { state: 'off' };
+    return this.listener?.status() ?? { state: 'connecting' };
   }
 
   subscribe(listener: (event: SourceEvent) => void): () => void {
@@ -143,7 +167,9 @@ export class PgSource implements FlagSource {
       const loaded = await this.load(this.dbs.readDb);
       if (this.closed) return;
       if (loaded) this.publish(loaded);
+      if (this.failures > 0) this.listener?.kick(); // the database is back: so may LISTEN be
       this.failures = 0;
+      this.schemaMissing = undefined;
       this.needFull = false;
       this.confirmedAt = this.options.now();
       if (this.lastError)
@@ -152,7 +178,28 @@ export class PgSource implements FlagSource {
       this.setState('ready');
     } catch (caught) {
       if (this.closed) return;
-      await this.fail(toError(caught));
+      await this.fail(await this.explain(toError(caught)));
+    }
+  }
+
+  /** A failure on a missing table or schema becomes `SchemaMissingError` when the tables are really not there. */
+  private async explain(error: Error): Promise<Error> {
+    const code = sqlStateOf(error) ?? sqlStateOf(error.cause);
+    const suspect =
+      error instanceof SchemaMissingError || (code !== undefined && UNDEFINED_OBJECT_SQLSTATES.has(code));
+    const db = this.dbs?.readDb;
+    if (!suspect || db === undefined) return error;
+    try {
+      const { rows } = await db.query<{ present: boolean }>(
+        'select to_regclass($1::text) is not null as present',
+        [`${db.ident}.state`],
+      );
+      if (rows[0]?.present) return error;
+      this.schemaMissing =
+        error instanceof SchemaMissingError ? error : new SchemaMissingError(db.schema, { cause: error });
+      return this.schemaMissing;
+    } catch {
+      return error; // the check failed too: report what the sync saw
     }
   }
 
@@ -205,6 +252,12 @@ export class PgSource implements FlagSource {
     // The file read started with the first load; a failure reports `stale` once the file is served.
     await this.fileRead;
     if (this.closed) return;
+    // Nothing to serve: say why the file was not served, too.
+    if (!this.snapshot && this.fileError) {
+      this.lastError = new SnapshotFileError(this.fileError.path, this.fileError.problem, {
+        databaseError: error,
+      });
+    }
     if (this.snapshot) this.setState('stale');
     this.events.emit({ type: 'error', error });
     this.wake(); // a waiting ready() may now settle on the snapshot file
@@ -212,7 +265,10 @@ export class PgSource implements FlagSource {
 
   private async loadFile(path: string): Promise<void> {
     try {
-      const file = await readSnapshotFile(path);
+      const file = await readSnapshotFile(path, {
+        now: this.options.now(),
+        maxAgeMs: this.options.maxSnapshotAgeMs,
+      });
       if (!file || this.closed || this.snapshot) return;
       this.snapshot = { version: file.version, flags: file.flags, origin: 'snapshot-file' };
       this.confirmedAt = file.savedAt;
@@ -223,7 +279,13 @@ export class PgSource implements FlagSource {
       this.events.emit({ type: 'change', snapshot: this.snapshot, changedKeys: [...file.flags.keys()] });
       this.wake();
     } catch (caught) {
-      this.reportError(toError(caught));
+      const error =
+        caught instanceof SnapshotFileError
+          ? caught
+          : new SnapshotFileError(path, toError(caught).message, { cause: caught });
+      this.fileError = error;
+      this.options.logger?.warn?.(`@kaviar/flags: ${error.message}`);
+      this.reportError(error);
     }
   }
 
@@ -247,10 +309,28 @@ export class PgSource implements FlagSource {
           }
         },
         // Changes may have committed before LISTEN took effect (first connect) or while it was down.
-        onConnected: () => void this.refreshNow(),
+        onConnected: () => {
+          if (this.listenFellBack) {
+            this.listenFellBack = false;
+            this.options.logger?.info?.(
+              '@kaviar/flags: LISTEN hears notifications again; changes arrive at once',
+            );
+          }
+          void this.refreshNow();
+        },
         onError: (error) => this.reportError(error),
+        onUnavailable: (reason) => {
+          if (this.listenFellBack) return;
+          this.listenFellBack = true;
+          this.options.logger?.warn?.(`@kaviar/flags: ${reason}`);
+        },
       },
-      { minMs: this.options.retryMinMs, maxMs: this.options.listenRetryMaxMs, random: this.options.random },
+      {
+        minMs: this.options.retryMinMs,
+        maxMs: this.options.listenRetryMaxMs,
+        random: this.options.random,
+        probeTimeoutMs: this.options.listenProbeTimeoutMs,
+      },
     );
     this.listener = listener;
     listener.start();
@@ -287,6 +367,7 @@ export class PgSource implements FlagSource {
   ready(options: { readonly timeoutMs?: number } = {}): Promise<ReadyResult> {
     if (this.closed) return Promise.reject(new ClosedError('Flag source'));
     if (this.readyToServe()) return Promise.resolve(this.readyResult());
+    if (this.schemaMissing) return Promise.reject(this.schemaMissing);
     return new Promise<ReadyResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const settle = (outcome: () => void) => {
@@ -295,7 +376,10 @@ export class PgSource implements FlagSource {
         outcome();
       };
       const check = () => {
-        if (this.closed) {
+        if (!this.snapshot && this.schemaMissing) {
+          const error = this.schemaMissing;
+          settle(() => reject(error));
+        } else if (this.closed) {
           settle(() =>
             this.snapshot ? resolve(this.readyResult()) : reject(new ClosedError('Flag source')),
           );
@@ -334,7 +418,10 @@ export class PgSource implements FlagSource {
     this.events.emit({ type: 'state', state: 'closed' });
     this.wake();
     await this.listener?.stop();
-    await Promise.allSettled([this.running, this.fileRead, this.fileWrite]);
+    await settlesWithin(
+      Promise.allSettled([this.running, this.fileRead, this.fileWrite]),
+      this.options.closeWaitMs,
+    );
     this.events.clear();
     await this.options.disconnect();
   }
