@@ -1,7 +1,11 @@
 /**
- * A TCP proxy in front of the test Postgres that a test can cut and restore, to simulate a database outage
- * for one client without touching the shared server: `cut()` drops every open connection and refuses new
- * ones (ECONNREFUSED); `restore()` accepts again on the same port.
+ * A TCP proxy in front of the test Postgres that a test can cut, stall and restore, to simulate a database
+ * outage for one client without touching the shared server:
+ * - `cut()` drops every open connection and refuses new ones (ECONNREFUSED); `restore()` accepts again on the
+ *   same port.
+ * - `stall()` stops forwarding in both directions without closing anything (a black-holed network, a
+ *   half-open connection after a failover): open connections hang, new ones are accepted and hang too.
+ *   `unstall()` forwards again, including what was held back (as TCP retransmission would).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -12,38 +16,54 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Accepts connections again. */
   restore(): Promise<void>;
+  /** Stops forwarding without closing: every connection, open or new, hangs. */
+  stall(): void;
+  /** Forwards again. */
+  unstall(): void;
   close(): Promise<void>;
   /** Bytes forwarded so far: to the server and back to the clients. */
   bytes(): { toServer: number; toClient: number };
+  /** Client connections open now. */
+  connections(): number;
 }
 
 /** Starts a proxy to the Postgres at `databaseUrl` on a free local port. */
 export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const target = new URL(databaseUrl);
   const sockets = new Set<Socket>();
+  const clients = new Set<Socket>();
   const counted = { toServer: 0, toClient: 0 };
   let server: Server | undefined;
   let port = 0;
+  let stalled = false;
+  const forward = (from: Socket, to: Socket, count: (n: number) => void) => {
+    from.on('data', (chunk: Buffer) => {
+      count(chunk.length);
+      to.write(chunk);
+    });
+    if (stalled) from.pause();
+  };
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const s = createServer((client) => {
         const upstream = connect(Number(target.port || 5432), target.hostname);
         sockets.add(client).add(upstream);
+        clients.add(client);
         const drop = () => {
           client.destroy();
           upstream.destroy();
           sockets.delete(client);
           sockets.delete(upstream);
+          clients.delete(client);
         };
         client.on('error', drop).on('close', drop);
         upstream.on('error', drop).on('close', drop);
-        client.on('data', (chunk: Buffer) => {
-          counted.toServer += chunk.length;
+        forward(client, upstream, (n) => {
+          counted.toServer += n;
         });
-        upstream.on('data', (chunk: Buffer) => {
-          counted.toClient += chunk.length;
+        forward(upstream, client, (n) => {
+          counted.toClient += n;
         });
-        client.pipe(upstream).pipe(client);
       });
       s.once('error', reject);
       s.listen(port, '127.0.0.1', () => {
@@ -57,11 +77,30 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
     server = undefined;
     for (const socket of sockets) socket.destroy();
     sockets.clear();
+    clients.clear();
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   };
   await listen();
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
-  return { url: url.toString(), cut: stop, restore: listen, close: stop, bytes: () => ({ ...counted }) };
+  return {
+    url: url.toString(),
+    cut: stop,
+    restore: listen,
+    stall() {
+      stalled = true;
+      for (const socket of sockets) socket.pause();
+    },
+    unstall() {
+      stalled = false;
+      for (const socket of sockets) socket.resume();
+    },
+    close: async () => {
+      stalled = false;
+      await stop();
+    },
+    bytes: () => ({ ...counted }),
+    connections: () => clients.size,
+  };
 }

@@ -158,12 +158,13 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
   if (!Number.isFinite(keepAliveMs) || keepAliveMs < 0) {
     throw new InvalidOptionError('keepAliveMs', keepAliveMs, 'must be a number of milliseconds >= 0');
   }
-  // close(): a quarter for the last heartbeat, a quarter for a sync in flight, half for the connections.
+  // close(): a quarter for the last heartbeat, a fifth for a sync in flight, the rest for the connections
+  // (ending politely, then a short grace after their sockets are destroyed).
   const driver = {
     connectTimeoutMs,
     queryTimeoutMs,
     keepAliveMs,
-    closeTimeoutMs: closeTimeoutMs / 2,
+    closeTimeoutMs: Math.max(0, closeTimeoutMs * 0.55 - 250),
   };
   const opened: FlagsDb[] = [];
   let dbs: Promise<{ db: FlagsDb; readDb: FlagsDb }> | undefined;
@@ -216,7 +217,7 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
     listenRetryMaxMs: 30_000,
     listenProbeTimeoutMs,
     maxSnapshotAgeMs,
-    closeWaitMs: closeTimeoutMs / 4,
+    closeWaitMs: closeTimeoutMs / 5,
     readyTimeoutFallback: options.readyTimeout ?? 'reject',
     logger: options.logger,
     now: options.now ?? Date.now,

@@ -96,9 +96,19 @@ export function createPgDb(options: PgDriverOptions, schema: string, ident: stri
   const ownsPool = options.pool === undefined;
   const keepAlive =
     options.keepAliveMs > 0 ? { keepAlive: true, keepAliveInitialDelayMillis: options.keepAliveMs } : {};
+  // The pool's connections, connecting ones included, so that close() can abandon what a hung network holds.
+  const poolClients = new Set<pg.Client>();
+  class TrackedClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      poolClients.add(this);
+      this.once('end', () => poolClients.delete(this));
+    }
+  }
   const pool =
     options.pool ??
     new pg.Pool({
+      Client: TrackedClient,
       connectionString: options.connectionString,
       max: options.maxConnections,
       application_name: options.applicationName,
@@ -110,12 +120,6 @@ export function createPgDb(options: PgDriverOptions, schema: string, ident: stri
   // An idle client dropped by the server emits 'error' on the pool; without a listener that kills the process.
   // It stays attached after close(): sockets destroyed by close() may still report.
   pool.on('error', () => {});
-  // The pool's open connections, so that close() can abandon the ones a hung network keeps busy.
-  const poolClients = new Set<pg.PoolClient>();
-  if (ownsPool) {
-    pool.on('connect', (client) => poolClients.add(client));
-    pool.on('remove', (client) => poolClients.delete(client));
-  }
   const listeners = new Set<{ end(): Promise<void> }>();
   let closed = false;
   const guarded = guardClosed(queryable(pool, schema, options.queryTimeoutMs), () => closed);
@@ -174,10 +178,14 @@ export function createPgDb(options: PgDriverOptions, schema: string, ident: stri
       );
       const where = target(options.listenConnectionString ?? options.connectionString, pool.options);
       let done = false;
-      const end = async () => {
+      let ending: Promise<void> | undefined;
+      const end = () => {
         done = true;
-        listeners.delete(handle);
-        if (!(await settlesWithin(client.end(), options.closeTimeoutMs))) destroySocket(client);
+        ending ??= settlesWithin(client.end(), options.closeTimeoutMs).then((ended) => {
+          if (!ended) destroySocket(client);
+          listeners.delete(handle);
+        });
+        return ending;
       };
       const handle = { end };
       listeners.add(handle);

@@ -1,9 +1,12 @@
 /**
- * Reliability on a real server: connection loss while evaluating, a change committed while the listener is
- * down, concurrent compare-and-set. Outages are simulated with pg_terminate_backend on this file's own
- * connections (by application_name) and with a TCP proxy the test cuts, never by restarting the shared server.
+ * Reliability on a real server: connection loss while evaluating, a stalled network, a long outage, a change
+ * committed while the listener is down, concurrent compare-and-set. Outages are simulated with
+ * pg_terminate_backend on this file's own connections (by application_name) and with a TCP proxy the test
+ * cuts or stalls, never by restarting the shared server.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { DATABASE_URL, forEachDatabase, testAppName } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
@@ -115,6 +118,161 @@ forEachDatabase(
       } finally {
         await client.close();
         await proxy.close();
+      }
+    });
+
+    it('a stalled network is seen: stale within a poll plus queryTimeoutMs, with the age of the last good sync; close() is bounded', async () => {
+      const db = getDb();
+      await createFlag(db, { key: 'rel.stall', enabled: true, rolloutPercentage: 100 }, actor);
+      const proxy = await startTcpProxy(DATABASE_URL!);
+      const pollIntervalMs = 300;
+      const queryTimeoutMs = 1000;
+      const client = createPgFlags({
+        connectionString: proxy.url,
+        schema: ctx.schema(),
+        appName: testAppName('stall'),
+        pollIntervalMs,
+        queryTimeoutMs,
+        retryMinMs: 50,
+        heartbeat: true,
+        heartbeatIntervalMs: 200,
+        exposures: false,
+      });
+      clients.push(client);
+      try {
+        await client.ready({ timeoutMs: 10_000 });
+        await expect.poll(() => client.status().listen.state, { timeout: 10_000 }).toBe('connected');
+        const errors: Error[] = [];
+        client.on('error', (e) => errors.push(e.error));
+        // Let one more poll confirm the data, then black-hole the network: sockets stay open, nothing moves.
+        await client.refresh();
+        const lastGood = client.status().confirmedAt!;
+        proxy.stall();
+        const stalledAt = Date.now();
+        await expect.poll(() => client.status().state, { timeout: 15_000, interval: 20 }).toBe('stale');
+        const seenAfterMs = Date.now() - stalledAt;
+        // The hung poll is abandoned after queryTimeoutMs, as any failed sync: stale within a poll plus that bound.
+        expect(seenAfterMs).toBeGreaterThanOrEqual(queryTimeoutMs - 50);
+        expect(seenAfterMs).toBeLessThan(pollIntervalMs * 1.1 + queryTimeoutMs + 3000);
+        const error = client.status().lastError;
+        expect(error).toBeInstanceOf(DatabaseUnavailableError);
+        expect(error?.message).toMatch(/no answer within 1000 ms \(queryTimeoutMs\)/);
+        expect(errors.some((e) => e instanceof DatabaseUnavailableError)).toBe(true);
+        // The age counts from the last confirmed sync, not from the stall or from now.
+        const evaluation = client.evaluate('rel.stall', 'x');
+        expect(evaluation).toMatchObject({ enabled: true, stale: true });
+        expect(client.status().confirmedAt).toBe(lastGood);
+        expect(evaluation.ageMs).toBeGreaterThanOrEqual(Date.now() - lastGood - 50);
+        // close() while the network is still stalled (queries and the LISTEN connection hang): bounded.
+        const closing = Date.now();
+        await client.close();
+        expect(Date.now() - closing).toBeLessThan(2000 + 1500);
+      } finally {
+        await client.close();
+        await proxy.close();
+      }
+    });
+
+    it('close() during a stall returns within its bound and the process exits on its own', async () => {
+      const proxy = await startTcpProxy(DATABASE_URL!);
+      try {
+        const script = fileURLToPath(new URL('./fixtures/stall-close.ts', import.meta.url));
+        const root = fileURLToPath(new URL('../../../', import.meta.url));
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', script, proxy.url, ctx.schema(), testAppName('stall-exit')],
+          { cwd: root, timeout: 40_000 },
+        );
+        let output = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) =>
+          child.on('close', (code, signal) => resolve({ code, signal, at: Date.now() })),
+        );
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            if (/ready, listening/.test(output)) resolve();
+          });
+          void exited.then(() => reject(new Error(`exited before ready: ${output}`)));
+        });
+        proxy.stall();
+        child.stdin.end('go\n');
+        const exit = await exited;
+        const closedMs = Number(/closed (\d+)/.exec(output)?.[1]);
+        expect(exit).toMatchObject({ code: 0, signal: null });
+        expect(closedMs).toBeLessThan(2000 + 1000);
+      } finally {
+        await proxy.close();
+      }
+    }, 60_000);
+
+    it('after a long outage the listener reconnects as soon as a sync succeeds, not after its own backoff', async () => {
+      const db = getDb();
+      await createFlag(db, { key: 'rel.long', enabled: true, rolloutPercentage: 0 }, actor);
+      const proxy = await startTcpProxy(DATABASE_URL!);
+      const client = createPgFlags({
+        connectionString: proxy.url,
+        schema: ctx.schema(),
+        appName: testAppName('long'),
+        pollIntervalMs: 1000,
+        retryMinMs: 500,
+        heartbeat: false,
+        exposures: false,
+      });
+      clients.push(client);
+      try {
+        await client.ready({ timeoutMs: 10_000 });
+        await expect.poll(() => client.status().listen.state, { timeout: 10_000 }).toBe('connected');
+        await proxy.cut();
+        await expect.poll(() => client.status().listen.state, { timeout: 5000 }).toBe('connecting');
+        expect(client.status().listen.reason).toBeTruthy();
+        // Long enough for the listener's backoff to grow to several seconds (500 ms doubling per attempt).
+        await sleep(6000);
+        await proxy.restore();
+        await expect.poll(() => client.status().state, { timeout: 10_000, interval: 10 }).toBe('ready');
+        const syncedAt = Date.now();
+        await expect
+          .poll(() => client.status().listen.state, { timeout: 20_000, interval: 10 })
+          .toBe('connected');
+        expect(Date.now() - syncedAt).toBeLessThan(1500);
+        // And it hears: a change arrives by NOTIFY, well before the next poll.
+        await updateFlag(db, 'rel.long', { rolloutPercentage: 100 }, actor);
+        await expect.poll(() => client.isEnabled('rel.long', 'x'), { timeout: 900, interval: 5 }).toBe(true);
+      } finally {
+        await client.close();
+        await proxy.close();
+      }
+    });
+
+    it("the LISTEN connection's connect timeout is a typed DB_UNAVAILABLE error; polling carries on", async () => {
+      const db = getDb();
+      await createFlag(db, { key: 'rel.listen-timeout', enabled: true, rolloutPercentage: 0 }, actor);
+      const listenProxy = await startTcpProxy(DATABASE_URL!);
+      listenProxy.stall();
+      const client = open(testAppName('listen-timeout'), {
+        listenConnectionString: listenProxy.url,
+        connectTimeoutMs: 500,
+        pollIntervalMs: 100,
+      });
+      const errors: Error[] = [];
+      client.on('error', (e) => errors.push(e.error));
+      try {
+        await client.ready({ timeoutMs: 10_000 });
+        await expect.poll(() => errors.length, { timeout: 10_000 }).toBeGreaterThan(0);
+        expect(errors[0]).toBeInstanceOf(DatabaseUnavailableError);
+        expect(errors[0]).toMatchObject({ code: 'DB_UNAVAILABLE' });
+        expect(errors[0]?.message).toMatch(
+          /LISTEN connection to 127\.0\.0\.1:\d+ was not established within 500 ms/,
+        );
+        expect(client.status()).toMatchObject({ state: 'ready', listen: { state: 'connecting' } });
+        expect(client.status().listen.reason).toMatch(/not established within 500 ms/);
+        await updateFlag(db, 'rel.listen-timeout', { rolloutPercentage: 100 }, actor);
+        await expect.poll(() => client.isEnabled('rel.listen-timeout', 'x'), { timeout: 5000 }).toBe(true);
+      } finally {
+        await client.close();
+        await listenProxy.close();
       }
     });
 

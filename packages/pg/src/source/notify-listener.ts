@@ -245,14 +245,17 @@ export class NotifyListener {
     void this.connect();
   }
 
-  /** Stops listening and reconnecting. Idempotent; a connect in flight closes what it opens. */
-  async stop(): Promise<void> {
+  /**
+   * Stops listening and reconnecting. Idempotent; a connect in flight closes what it opens. Does not wait for
+   * the connection to end: the driver's `close()` bounds that, together with the pool's.
+   */
+  stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.probe?.settle(false);
     const listener = this.listener;
     this.listener = undefined;
-    await listener?.close();
+    void listener?.close().catch(() => {});
   }
 }

@@ -417,7 +417,7 @@ export class PgSource implements FlagSource {
     this.state = 'closed';
     this.events.emit({ type: 'state', state: 'closed' });
     this.wake();
-    await this.listener?.stop();
+    this.listener?.stop();
     await settlesWithin(
       Promise.allSettled([this.running, this.fileRead, this.fileWrite]),
       this.options.closeWaitMs,
