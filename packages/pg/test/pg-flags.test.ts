@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '@kaviar/flags-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { forEachDatabase, testAppName } from '../../../test/support/databases';
+import { forEachDatabase, randomSchema, testAppName } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
 import {
   addToAllowlist,
@@ -14,8 +14,11 @@ import {
   createPgFlags,
   DatabaseUnavailableError,
   deleteFlag,
+  migrate,
+  openDb,
   type PgFlagsClient,
   removeFromAllowlist,
+  SchemaMissingError,
   updateFlag,
 } from '../src/index';
 import { writeSnapshotFile } from '../src/source/snapshot-file';
@@ -140,6 +143,30 @@ forEachDatabase((getDb, ctx) => {
     expect(errors[0]).toBeInstanceOf(DatabaseUnavailableError);
     expect(offline.isEnabled('src.file', 'x')).toBe(true);
     expect(offline.evaluate('src.file', 'x')).toMatchObject({ enabled: true, stale: true });
+  });
+
+  it('ready() on a schema that was never migrated rejects at once with SCHEMA_MISSING, and resolves once migrated', async () => {
+    const schema = randomSchema('never');
+    const client = open({ ...ctx.openOptions(), schema, pollIntervalMs: 100, retryMinMs: 50 });
+    const started = Date.now();
+    const error = await client.ready({ timeoutMs: 60_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaMissingError);
+    expect(error).toMatchObject({ code: 'SCHEMA_MISSING' });
+    expect((error as Error).message).toContain(`"${schema}"`);
+    expect(Date.now() - started).toBeLessThan(30_000); // not the 60 s timeout
+    expect(client.status().lastError).toBeInstanceOf(SchemaMissingError);
+    // Asked again while still missing: at once again. Once migrated, the client loads on its next poll.
+    await expect(client.ready({ timeoutMs: 60_000 })).rejects.toBeInstanceOf(SchemaMissingError);
+    const migrated = await openDb({ ...ctx.openOptions(), schema });
+    try {
+      await migrate(migrated);
+      await expect.poll(() => client.status().state, { timeout: 10_000 }).toBe('ready');
+      await expect(client.ready({ timeoutMs: 10_000 })).resolves.toMatchObject({ origin: 'database' });
+      expect(client.status().lastError).toBeUndefined();
+    } finally {
+      await migrated.exec(`drop schema if exists ${migrated.ident} cascade`);
+      await migrated.close();
+    }
   });
 
   it('resolves ready() with database data when the database answers, even with a snapshot file', async () => {
