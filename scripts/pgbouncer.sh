@@ -54,7 +54,7 @@ admin_users = postgres
 stats_users = postgres
 pool_mode = transaction
 ; The fleet benchmark opens about a thousand client connections; the server sees at most default_pool_size.
-max_client_conn = 2000
+max_client_conn = 3000
 default_pool_size = 20
 reserve_pool_size = 0
 server_reset_query =
