@@ -189,10 +189,12 @@ export function createPgDb(options: PgDriverOptions, schema: string, ident: stri
       };
       const handle = { end };
       listeners.add(handle);
+      let established = false;
       const fail = (caught: unknown) => {
         if (done) return;
         void end();
-        onError(dbError(caught, schema));
+        // Before it is established, the failure rejects listen() itself: report it once, there.
+        if (established) onError(dbError(caught, schema));
       };
       client.on('error', fail);
       client.on('end', () => fail(new Error('Connection terminated: the LISTEN connection ended')));
@@ -218,6 +220,7 @@ export function createPgDb(options: PgDriverOptions, schema: string, ident: stri
         });
         ready.catch(() => {}); // settled by the race below or discarded after the timeout
         await Promise.race([ready, timedOut]);
+        established = true;
       } catch (caught) {
         done = true;
         listeners.delete(handle);
