@@ -4,8 +4,10 @@
  * - `cut()` drops every open connection and refuses new ones (ECONNREFUSED); `restore()` accepts again on the
  *   same port.
  * - `stall()` stops forwarding in both directions without closing anything (a black-holed network, a
- *   half-open connection after a failover): open connections hang, new ones are accepted and hang too.
- *   `unstall()` forwards again, including what was held back (as TCP retransmission would).
+ *   half-open connection after a failover): open connections hang, new ones are accepted and hang too. A side
+ *   that closes during the stall is not passed on either: its peer stays open and dead for good (a half-open
+ *   connection). `unstall()` forwards again on the connections still whole, including what was held back (as
+ *   TCP retransmission would).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -32,6 +34,7 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const target = new URL(databaseUrl);
   const sockets = new Set<Socket>();
   const clients = new Set<Socket>();
+  const deadPeers = new Set<Socket>();
   const counted = { toServer: 0, toClient: 0 };
   let server: Server | undefined;
   let port = 0;
@@ -49,15 +52,27 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
         const upstream = connect(Number(target.port || 5432), target.hostname);
         sockets.add(client).add(upstream);
         clients.add(client);
-        const drop = () => {
+        let halfOpen = false;
+        const drop = (side: Socket) => {
+          if (stalled && !halfOpen && server !== undefined) {
+            // The black hole swallows the close too: the peer never hears of it.
+            halfOpen = true;
+            side.destroy();
+            sockets.delete(side);
+            const peer = side === client ? upstream : client;
+            peer.pause();
+            deadPeers.add(peer);
+            return;
+          }
+          if (halfOpen) return; // the dead peer lives on until close()
           client.destroy();
           upstream.destroy();
           sockets.delete(client);
           sockets.delete(upstream);
           clients.delete(client);
         };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
+        client.on('error', () => drop(client)).on('close', () => drop(client));
+        upstream.on('error', () => drop(upstream)).on('close', () => drop(upstream));
         forward(client, upstream, (n) => {
           counted.toServer += n;
         });
@@ -74,10 +89,11 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
     });
   const stop = async () => {
     const s = server;
-    server = undefined;
-    for (const socket of sockets) socket.destroy();
+    server = undefined; // also tells drop() that this is a shutdown, not a peer closing in a stall
+    for (const socket of [...sockets, ...deadPeers]) socket.destroy();
     sockets.clear();
     clients.clear();
+    deadPeers.clear();
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   };
   await listen();
@@ -94,7 +110,7 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
     },
     unstall() {
       stalled = false;
-      for (const socket of sockets) socket.resume();
+      for (const socket of sockets) if (!deadPeers.has(socket)) socket.resume();
     },
     close: async () => {
       stalled = false;

@@ -246,6 +246,54 @@ forEachDatabase(
       }
     });
 
+    it('a LISTEN connection left half-open by an outage is re-probed when syncs succeed again, and replaced', async () => {
+      const db = getDb();
+      await createFlag(db, { key: 'rel.half-open', enabled: true, rolloutPercentage: 0 }, actor);
+      const proxy = await startTcpProxy(DATABASE_URL!);
+      const appName = testAppName(`half-${randomBytes(3).toString('hex')}`);
+      const client = createPgFlags({
+        connectionString: proxy.url,
+        schema: ctx.schema(),
+        appName,
+        pollIntervalMs: 300,
+        queryTimeoutMs: 1000,
+        retryMinMs: 50,
+        listenProbeTimeoutMs: 500,
+        heartbeat: false,
+        exposures: false,
+      });
+      clients.push(client);
+      const listenBackends = async () => {
+        const { rows } = await db.query<{ pid: number }>(
+          `select pid from pg_stat_activity where application_name = $1 || '-listen'`,
+          [appName],
+        );
+        return rows.map((r) => r.pid);
+      };
+      try {
+        await client.ready({ timeoutMs: 10_000 });
+        await expect.poll(() => client.status().listen.state, { timeout: 10_000 }).toBe('connected');
+        const [first] = await listenBackends();
+        expect(first).toBeDefined();
+        // The network goes dark; meanwhile the server side of the LISTEN connection goes away (a failover),
+        // and the client never hears of it: its socket stays open, half-open for good.
+        proxy.stall();
+        expect(await terminate(db, `${appName}-listen`)).toBe(1);
+        await expect.poll(() => client.status().state, { timeout: 15_000 }).toBe('stale');
+        expect(client.status().listen.state).toBe('connected'); // it cannot know yet
+        proxy.unstall();
+        await expect.poll(() => client.status().state, { timeout: 10_000 }).toBe('ready');
+        // The first good sync re-probes the listener; the probe goes unheard, so it is replaced.
+        await expect.poll(listenBackends, { timeout: 10_000 }).toEqual([expect.any(Number)]);
+        const [second] = await listenBackends();
+        expect(second).not.toBe(first);
+        await expect.poll(() => client.status().listen.state, { timeout: 10_000 }).toBe('connected');
+      } finally {
+        await client.close();
+        await proxy.close();
+      }
+    });
+
     it("the LISTEN connection's connect timeout is a typed DB_UNAVAILABLE error; polling carries on", async () => {
       const db = getDb();
       await createFlag(db, { key: 'rel.listen-timeout', enabled: true, rolloutPercentage: 0 }, actor);
