@@ -34,18 +34,12 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const target = new URL(databaseUrl);
   const sockets = new Set<Socket>();
   const clients = new Set<Socket>();
-  const deadPeers = new Set<Socket>();
   const counted = { toServer: 0, toClient: 0 };
   let server: Server | undefined;
   let port = 0;
   let stalled = false;
-  const forward = (from: Socket, to: Socket, count: (n: number) => void) => {
-    from.on('data', (chunk: Buffer) => {
-      count(chunk.length);
-      to.write(chunk);
-    });
-    if (stalled) from.pause();
-  };
+  // Per connection: forwards, or holds back while stalled (flushed by unstall), or swallows once half-open.
+  const flushers = new Set<() => void>();
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const s = createServer((client) => {
@@ -53,18 +47,31 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
         sockets.add(client).add(upstream);
         clients.add(client);
         let halfOpen = false;
+        const held: [Socket, Buffer][] = [];
+        const flush = () => {
+          if (halfOpen) return;
+          for (const [to, chunk] of held.splice(0)) to.write(chunk);
+        };
+        flushers.add(flush);
+        const forward = (from: Socket, to: Socket, count: (n: number) => void) => {
+          from.on('data', (chunk: Buffer) => {
+            count(chunk.length);
+            if (halfOpen) return; // the black hole
+            if (stalled) held.push([to, chunk]);
+            else to.write(chunk);
+          });
+        };
         const drop = (side: Socket) => {
-          if (stalled && !halfOpen && server !== undefined) {
-            // The black hole swallows the close too: the peer never hears of it.
+          if (halfOpen) return; // the dead peer lives on until close()
+          if (stalled && server !== undefined) {
+            // The black hole swallows the close too: the peer never hears of it, half-open for good.
             halfOpen = true;
+            held.length = 0;
             side.destroy();
             sockets.delete(side);
-            const peer = side === client ? upstream : client;
-            peer.pause();
-            deadPeers.add(peer);
             return;
           }
-          if (halfOpen) return; // the dead peer lives on until close()
+          flushers.delete(flush);
           client.destroy();
           upstream.destroy();
           sockets.delete(client);
@@ -90,10 +97,10 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const stop = async () => {
     const s = server;
     server = undefined; // also tells drop() that this is a shutdown, not a peer closing in a stall
-    for (const socket of [...sockets, ...deadPeers]) socket.destroy();
+    for (const socket of sockets) socket.destroy();
     sockets.clear();
     clients.clear();
-    deadPeers.clear();
+    flushers.clear();
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
   };
   await listen();
@@ -106,11 +113,10 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
     restore: listen,
     stall() {
       stalled = true;
-      for (const socket of sockets) socket.pause();
     },
     unstall() {
       stalled = false;
-      for (const socket of sockets) if (!deadPeers.has(socket)) socket.resume();
+      for (const flush of flushers) flush();
     },
     close: async () => {
       stalled = false;
