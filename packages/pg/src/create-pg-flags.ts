@@ -59,10 +59,11 @@ export interface PgFlagsOptions extends Pick<OpenDbOptions, 'connectionString' |
   /** Snapshot files older than this (ms, from their `exported_at`) are refused. Default: any age. */
   maxSnapshotAgeMs?: number;
   /**
-   * Path of a local snapshot file, written atomically after each sync that changed the flags. Read once at
-   * start, in parallel with the first database load, and served as `stale` with the file's age until the
-   * database answers: `ready()` then resolves with `origin: 'snapshot-file'` without waiting out a hanging
-   * connect. Default: none.
+   * Path of a local snapshot file, written atomically (with a SHA-256 checksum) after each sync that changed
+   * the flags. Read once at start, in parallel with the first database load, and served as `stale` with the
+   * file's age until the database answers: `ready()` then resolves with `origin: 'snapshot-file'` without
+   * waiting out a hanging connect. A file that fails its checksum (edited, truncated), has none, is dated in
+   * the future or is older than `maxSnapshotAgeMs` is refused (`SnapshotFileError`). Default: none.
    */
   snapshotFile?: string;
   /** Where to log state changes (`console` works). Default: silent. */
