@@ -228,7 +228,10 @@ export class KaviarFlagsProvider implements Provider {
     context: EvaluationContext,
   ): Promise<ResolutionDetails<boolean>> {
     const key = context.targetingKey;
-    return booleanResolution(this.current.evaluate(flagKey, typeof key === 'string' ? key : undefined), defaultValue);
+    return booleanResolution(
+      this.current.evaluate(flagKey, typeof key === 'string' ? key : undefined),
+      defaultValue,
+    );
   }
 
   /** Our flags are boolean: the default, with `TYPE_MISMATCH` (or `FLAG_NOT_FOUND`, `PROVIDER_NOT_READY`). */
@@ -259,5 +262,9 @@ export class KaviarFlagsProvider implements Provider {
 }
 
 function formatAge(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
+  return ms < 1000
+    ? `${ms} ms`
+    : ms < 120_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.round(ms / 60_000)} min`;
 }

@@ -94,7 +94,10 @@ export function nonBooleanResolution<T>(
     snapshot === undefined
       ? [ErrorCode.PROVIDER_NOT_READY, 'No flags loaded yet: the store has not answered']
       : !snapshot.flags.has(flagKey)
-        ? [ErrorCode.FLAG_NOT_FOUND, `No flag "${flagKey}" in the store (snapshot version ${snapshot.version})`]
+        ? [
+            ErrorCode.FLAG_NOT_FOUND,
+            `No flag "${flagKey}" in the store (snapshot version ${snapshot.version})`,
+          ]
         : [
             ErrorCode.TYPE_MISMATCH,
             `Flag "${flagKey}" is boolean; a ${type} was asked for: use getBooleanValue / getBooleanDetails`,

@@ -36,7 +36,7 @@ function record(client: Client): Seen[] {
     client.addHandler(type, (details) => {
       const entry: Seen = { type };
       if (details?.message !== undefined) entry.message = details.message;
-      if (details?.flagsChanged !== undefined) entry.flagsChanged = details.flagsChanged;
+      if (details?.flagsChanged !== undefined) entry.flagsChanged = details.flagsChanged as string[];
       if (details?.errorCode !== undefined) entry.errorCode = details.errorCode;
       if (details?.metadata !== undefined) entry.metadata = details.metadata;
       seen.push(entry);
@@ -96,7 +96,11 @@ describe('provider events', () => {
     expect(seen.filter((s) => s.type === ProviderEvents.Error)).toHaveLength(0);
     manual.recover();
     agree(ProviderStatus.READY);
-    expect(seen.map((s) => s.type)).toEqual([ProviderEvents.Ready, ProviderEvents.Stale, ProviderEvents.Ready]);
+    expect(seen.map((s) => s.type)).toEqual([
+      ProviderEvents.Ready,
+      ProviderEvents.Stale,
+      ProviderEvents.Ready,
+    ]);
     expect(seen.at(-1)?.message).toBe('Flags are current (version 1, database)');
     expect(await client.getBooleanDetails('a', false, { targetingKey: 'x' })).toMatchObject({
       flagMetadata: { stale: false, ageMs: 0 },
@@ -140,7 +144,10 @@ describe('provider events', () => {
     agree(ProviderStatus.FATAL);
     const fatal = seen.filter((s) => s.type === ProviderEvents.Error);
     expect(fatal).toHaveLength(1);
-    expect(fatal[0]).toMatchObject({ errorCode: ErrorCode.PROVIDER_FATAL, message: expect.stringContaining('closed') });
+    expect(fatal[0]).toMatchObject({
+      errorCode: ErrorCode.PROVIDER_FATAL,
+      message: expect.stringContaining('closed'),
+    });
     expect(await client.getBooleanDetails('a', false, { targetingKey: 'x' })).toMatchObject({
       value: false,
       errorCode: ErrorCode.PROVIDER_FATAL,

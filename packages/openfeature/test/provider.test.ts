@@ -110,13 +110,18 @@ describe('KaviarFlagsProvider with the OpenFeature server SDK', () => {
     const flags = seedFlags();
     const client = await openClient(new KaviarFlagsProvider(flags));
     const [inside] = flags.subjectsIn(FLAG, 1);
-    const details = await client.getBooleanDetails(FLAG, false, { targetingKey: inside });
+    const details = await client.getBooleanDetails(FLAG, false, { targetingKey: inside as string });
     expect(details).toEqual({
       flagKey: FLAG,
       value: true,
       variant: 'on',
       reason: 'SPLIT',
-      flagMetadata: { version: flags.status().version, stale: false, ageMs: expect.any(Number), reason: 'ROLLOUT' },
+      flagMetadata: {
+        version: flags.status().version,
+        stale: false,
+        ageMs: expect.any(Number),
+        reason: 'ROLLOUT',
+      },
     });
     expect(details.flagMetadata.version).toBeGreaterThan(0);
     expect(details.flagMetadata.ageMs).toBeGreaterThanOrEqual(0);

@@ -41,7 +41,12 @@ export function manualSource(
   };
   if (options.flags) set(options.flags, 1);
   if (options.stale && snapshot) {
-    status = { ...status, state: 'stale', origin: 'snapshot-file', lastError: new Error('connect ECONNREFUSED') };
+    status = {
+      ...status,
+      state: 'stale',
+      origin: 'snapshot-file',
+      lastError: new Error('connect ECONNREFUSED'),
+    };
     snapshot = { ...snapshot, origin: 'snapshot-file' };
   }
   const source: FlagSource = {
@@ -58,7 +63,11 @@ export function manualSource(
             ? undefined
             : setTimeout(() => {
                 waiters.delete(check);
-                reject(new TimeoutError(`No flags loaded within ${ready.timeoutMs} ms`, { cause: status.lastError }));
+                reject(
+                  new TimeoutError(`No flags loaded within ${ready.timeoutMs} ms`, {
+                    cause: status.lastError,
+                  }),
+                );
               }, ready.timeoutMs);
         const check = () => {
           if (!snapshot) return;
@@ -86,7 +95,11 @@ export function manualSource(
       set(flags, (snapshot?.version ?? 0) + 1);
       const published = snapshot as FlagSnapshot;
       status = { ...status, state: previous };
-      listeners.emit({ type: 'change', snapshot: published, changedKeys: changedKeys ?? flags.map((f) => f.key) });
+      listeners.emit({
+        type: 'change',
+        snapshot: published,
+        changedKeys: changedKeys ?? flags.map((f) => f.key),
+      });
       for (const waiter of [...waiters]) waiter();
       setState('ready');
     },
