@@ -1,6 +1,6 @@
 import { createTestFlags } from '@kaviar/flags-core';
 import { KaviarFlagsProvider } from '@kaviar/flags-openfeature';
-import { OpenFeature, ProviderEvents } from '@openfeature/server-sdk';
+import { type EventDetails, OpenFeature, ProviderEvents } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAVORITES_FLAG, rankDrivers } from '../src/rank-drivers';
 import { rankDriversOpenFeature } from '../src/rank-drivers-openfeature';
@@ -49,7 +49,7 @@ describe('rankDriversOpenFeature with the test kit behind KaviarFlagsProvider', 
 
   it('follows a rollback made in the test, and the provider announces it', async () => {
     const changed: unknown[] = [];
-    const onChange = (details?: { flagsChanged?: string[] }) => {
+    const onChange = (details?: EventDetails) => {
       changed.push(details?.flagsChanged);
     };
     client.addHandler(ProviderEvents.ConfigurationChanged, onChange);
