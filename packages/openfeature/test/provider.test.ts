@@ -104,6 +104,10 @@ describe('KaviarFlagsProvider with the OpenFeature server SDK', () => {
       expect(noKey.errorMessage).toContain('targetingKey');
       expect(noKey.variant).toBeUndefined();
     }
+    // OpenFeature's targetingKey is a string: a number from untyped code is not silently hashed.
+    expect(
+      await client.getBooleanDetails(FLAG, true, { targetingKey: 42 as unknown as string }),
+    ).toMatchObject({ value: true, errorCode: ErrorCode.TARGETING_KEY_MISSING });
   });
 
   it('returns every field of getBooleanDetails, with version, stale and age in flagMetadata', async () => {
