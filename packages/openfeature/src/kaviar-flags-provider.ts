@@ -8,8 +8,8 @@
  *   (with the data's age), `PROVIDER_ERROR` (`errorCode: PROVIDER_FATAL` for `FATAL`). A repeated
  *   failure while already stale emits nothing more.
  * - Every new snapshot after the first emits `PROVIDER_CONFIGURATION_CHANGED` with the keys that changed.
- * - During `initialize()` nothing is emitted: the SDK announces the outcome itself (READY or ERROR), and a
- *   status other than READY is announced right after the SDK's own READY.
+ * - During `initialize()` nothing is emitted: the SDK announces the outcome itself (READY or ERROR), and
+ *   the provider starts following the client right after that (a stale client is then announced STALE).
  */
 import { type FlagClient, type SourceState, toError } from '@kaviar/flags-core';
 import {
@@ -106,12 +106,17 @@ export class KaviarFlagsProvider implements Provider {
     if (this.starting !== undefined && this.phase !== 'closed') return this.starting;
     const started = this.start();
     this.starting = started;
-    // This reaction is registered before the SDK's, so the microtask it queues runs right after the SDK
-    // marked the provider READY: a stale client then turns it STALE before `setProviderAndWait` returns.
-    started.then(
-      () => queueMicrotask(() => this.follow()),
-      () => {},
-    );
+    // Events start once the SDK has announced the outcome. This reaction is registered before the SDK's,
+    // so the microtask it queues runs right after the SDK marked the provider READY (or ERROR): a stale
+    // client then turns it STALE before `setProviderAndWait` returns, and a client event that came in
+    // between (the store's error while a snapshot file is served) cannot be announced before READY.
+    const settled = () =>
+      queueMicrotask(() => {
+        if (this.phase !== 'initializing') return;
+        this.phase = 'running';
+        this.follow();
+      });
+    started.then(settled, settled);
     return started;
   }
 
@@ -140,7 +145,6 @@ export class KaviarFlagsProvider implements Provider {
       await client.ready({ timeoutMs: this.readyTimeoutMs });
     } catch (caught) {
       const error = toError(caught);
-      this.phase = 'running';
       this.loaded = false;
       if ((error as { code?: unknown }).code === 'CLOSED') {
         this.state = ProviderStatus.FATAL;
@@ -149,7 +153,6 @@ export class KaviarFlagsProvider implements Provider {
       this.state = ProviderStatus.ERROR;
       throw error;
     }
-    this.phase = 'running';
     this.state = ProviderStatus.READY;
     this.loaded = client.snapshot() !== undefined;
   }

@@ -137,6 +137,23 @@ describe('provider events', () => {
     expect(client.providerStatus).toBe(ProviderStatus.READY);
   });
 
+  it('a failure right after the first load is announced after the SDK READY, never before it', async () => {
+    const manual = manualSource();
+    const provider = new KaviarFlagsProvider(manual.client);
+    const name = `events-test-${++domains}`;
+    const client = OpenFeature.getClient(name);
+    const seen = record(client);
+    const set = OpenFeature.setProviderAndWait(name, provider);
+    // ready() resolves, and the store fails once initialize() has returned but before the SDK has
+    // reacted to it (as the Postgres source does when a snapshot file wins the race with a refused connect).
+    manual.publish([flag('a')]);
+    queueMicrotask(() => manual.fail(new Error('connect ECONNREFUSED')));
+    await set;
+    expect(seen.map((s) => s.type)).toEqual([ProviderEvents.Ready, ProviderEvents.Stale]);
+    expect(client.providerStatus).toBe(ProviderStatus.STALE);
+    expect(provider.status).toBe(ProviderStatus.STALE);
+  });
+
   it('PROVIDER_ERROR with PROVIDER_FATAL when the client is closed under the provider', async () => {
     const flags = createTestFlags({ a: true });
     const { client, seen, agree } = await setUp(new KaviarFlagsProvider(flags));

@@ -7,6 +7,9 @@
  * runs in-process and has no connection to cut, so its database handle is wrapped to fail every query
  * while "cut", as a lost connection does.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bucketOf, thresholdOf } from '@kaviar/flags-core';
 import {
   addToAllowlist,
@@ -78,14 +81,17 @@ function breakableDb(db: FlagsDb): { db: FlagsDb; setDown(down: boolean): void }
   return { db: wrapped, setDown: (value) => (down = value) };
 }
 
+/** Opens a client on the test schema; with `startCut`, the database is away before the client starts. */
 async function openStore(
   getDb: () => FlagsDb,
   ctx: TestDatabaseContext,
   options: Partial<PgFlagsOptions> = {},
+  startCut = false,
 ): Promise<BreakableStore> {
   const common = { heartbeat: false, exposures: false, listen: false, pollIntervalMs: 60_000, ...options };
   if (ctx.kind === 'postgres') {
     const proxy = await startTcpProxy(DATABASE_URL as string);
+    if (startCut) await proxy.cut();
     const client = createPgFlags({
       connectionString: proxy.url,
       schema: ctx.schema(),
@@ -103,6 +109,7 @@ async function openStore(
     };
   }
   const breakable = breakableDb(getDb());
+  breakable.setDown(startCut);
   const client = createPgFlags({ db: breakable.db, ...common });
   return {
     client,
@@ -218,10 +225,9 @@ forEachDatabase((getDb, ctx) => {
 
   it('fails initialisation with the store error when the database is away at start, READY once it answers', async () => {
     await createFlag(getDb(), { key: 'of.start', enabled: true, rolloutPercentage: 100 }, actor);
-    const store = await openStore(getDb, ctx, { retryMinMs: 50, pollIntervalMs: 1000 });
+    const store = await openStore(getDb, ctx, { retryMinMs: 50, pollIntervalMs: 1000 }, true);
     const provider = new KaviarFlagsProvider(store.client, { readyTimeoutMs: 300 });
     try {
-      await store.cut();
       const of = ofClient();
       const failed = await OpenFeature.setProviderAndWait(of.name, provider).then(
         () => undefined,
@@ -245,6 +251,51 @@ forEachDatabase((getDb, ctx) => {
       expect(await of.client.getBooleanValue('of.start', false, { targetingKey: 'x' })).toBe(true);
     } finally {
       await store.close();
+    }
+  });
+
+  it('starts STALE on a snapshot file while the database is away, then CONFIGURATION_CHANGED and READY', async () => {
+    await createFlag(getDb(), { key: 'of.file', enabled: true, rolloutPercentage: 100 }, actor);
+    const dir = await mkdtemp(join(tmpdir(), 'kaviar-openfeature-'));
+    const snapshotFile = join(dir, `${ctx.kind}.json`);
+    try {
+      // A first instance leaves the snapshot file behind.
+      const writer = await openStore(getDb, ctx, { snapshotFile });
+      await writer.client.ready({ timeoutMs: 10_000 });
+      await writer.close();
+      const store = await openStore(getDb, ctx, { snapshotFile, retryMinMs: 50, pollIntervalMs: 1000 }, true);
+      const provider = new KaviarFlagsProvider(store.client);
+      try {
+        const of = ofClient();
+        await OpenFeature.setProviderAndWait(of.name, provider);
+        expect(store.client.status().origin).toBe('snapshot-file');
+        expect(of.client.providerStatus).toBe(ProviderStatus.STALE);
+        expect(provider.status).toBe(ProviderStatus.STALE);
+        expect(of.seen.map((s) => s.type)).toEqual([ProviderEvents.Ready, ProviderEvents.Stale]);
+        expect(of.seen[1]?.message).toMatch(/\(version \d+, snapshot-file\)/);
+        expect(await of.client.getBooleanDetails('of.file', false, { targetingKey: 'x' })).toMatchObject({
+          value: true,
+          flagMetadata: { stale: true },
+        });
+        await updateFlag(getDb(), 'of.file', { rolloutPercentage: 0 }, actor);
+        const ready = of.next(ProviderEvents.Ready);
+        await store.restore();
+        await ready;
+        // The database's data replaces the file's: every key is announced, then READY.
+        const changed = of.seen.filter((s) => s.type === ProviderEvents.ConfigurationChanged);
+        expect(changed.length).toBeGreaterThanOrEqual(1);
+        expect(changed[0]?.flagsChanged).toContain('of.file');
+        expect(of.seen.at(-1)?.type).toBe(ProviderEvents.Ready);
+        expect(await of.client.getBooleanDetails('of.file', true, { targetingKey: 'x' })).toMatchObject({
+          value: false,
+          reason: 'SPLIT',
+          flagMetadata: { stale: false, reason: 'OUT_OF_ROLLOUT' },
+        });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
