@@ -9,6 +9,7 @@ const alias = {
   '@kaviar/flags-pg': src('pg'),
   '@kaviar/flags-monitor': src('monitor'),
   '@kaviar/flags-cli': src('cli'),
+  '@kaviar/flags-openfeature': src('openfeature'),
 };
 
 const project = (
@@ -37,6 +38,7 @@ export default defineConfig({
       project('monitor', 'packages/monitor'),
       // The CLI's end-to-end tests spawn the built binary: build what is older than its sources first.
       project('cli', 'packages/cli', undefined, { globalSetup: ['./test/global-setup.ts'] }),
+      project('openfeature', 'packages/openfeature'),
       project('examples', 'examples', ['*/src/**/*.test.ts', '*/test/**/*.test.ts']),
     ],
   },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const packages = ['core', 'pg', 'monitor', 'cli'];
+const packages = ['core', 'pg', 'monitor', 'cli', 'openfeature'];
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-flags-smoke-'));
 const run = (cmd, args, cwd = dir) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -28,6 +28,7 @@ try {
     '@kaviar/flags-pg': ['openDb', 'migrate', 'createPgFlags'],
     '@kaviar/flags-monitor': ['checkFlag', 'exitCodeFor'],
     '@kaviar/flags-cli': ['runCli'],
+    '@kaviar/flags-openfeature': ['KaviarFlagsProvider'],
   };
   for (const name of names) {
     const wanted = JSON.stringify(checks[name] ?? []);
@@ -54,6 +55,29 @@ try {
   );
   const [cjs, esm] = [run('node', ['bucket.cjs']).trim(), run('node', ['bucket.mjs']).trim()];
   if (cjs !== esm) throw new Error(`bucketOf differs between CJS (${cjs}) and ESM (${esm})`);
+  // The OpenFeature provider through the SDK that npm installed as its peer, in both module systems.
+  const openFeature = (load) =>
+    `${load}
+await OpenFeature.setProviderAndWait(new KaviarFlagsProvider(createTestFlags({ f: { allowlist: ['vip'], rolloutPercentage: 0 } })));
+const d = await OpenFeature.getClient().getBooleanDetails('f', false, { targetingKey: 'vip' });
+if (d.value !== true || d.reason !== 'TARGETING_MATCH' || d.flagMetadata.reason !== 'ALLOWLIST') throw new Error('provider: ' + JSON.stringify(d));
+await OpenFeature.close();
+console.log(d.reason);`;
+  writeFileSync(
+    join(dir, 'openfeature.mjs'),
+    openFeature(
+      `import { OpenFeature } from '@openfeature/server-sdk'; import { createTestFlags } from '@kaviar/flags-core'; import { KaviarFlagsProvider } from '@kaviar/flags-openfeature';`,
+    ),
+  );
+  writeFileSync(
+    join(dir, 'openfeature.cjs'),
+    `(async () => {${openFeature(
+      `const { OpenFeature } = require('@openfeature/server-sdk'); const { createTestFlags } = require('@kaviar/flags-core'); const { KaviarFlagsProvider } = require('@kaviar/flags-openfeature');`,
+    )}})().catch((e) => { console.error(e); process.exit(1); });`,
+  );
+  run('node', ['openfeature.mjs']);
+  run('node', ['openfeature.cjs']);
+  console.log('ok @kaviar/flags-openfeature: a flag through OpenFeature.getClient(), ESM and CJS');
   const help = run(join(dir, 'node_modules', '.bin', 'kaviar-flags'), ['--help']);
   if (!help.includes('kaviar-flags')) throw new Error('kaviar-flags --help printed no usage');
   console.log('ok kaviar-flags --help from the installed bin');

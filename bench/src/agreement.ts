@@ -5,6 +5,7 @@
  * - Candidates with their own hash (GrowthBook, LaunchDarkly) must enable the configured share within
  *   5 binomial standard deviations; their overlap with our ids is printed, not judged.
  * - Every allowlisted id a candidate evaluated must be on.
+ * - A constant (the OpenFeature floor) decides nothing: only that it ran is checked.
  */
 import { type Measurement, NOT_EVALUATED } from './harness';
 
@@ -52,6 +53,11 @@ export function checkAgreement(
   const share = evaluated === 0 ? 0 : enabled / evaluated;
   const pct = (share * 100).toFixed(3);
   const seen = `${enabled.toLocaleString('en-US')} of ${evaluated.toLocaleString('en-US')} on (${pct} %)`;
+  if (measurement.candidate.hash === 'none') {
+    const ok = evaluated > 0;
+    const summary = `${seen}; a constant, not judged`;
+    return { evaluated, enabled, overlap, referenceEnabled, mismatches, allowlistMissed, ok, summary };
+  }
   if (measurement.candidate.hash === 'contract') {
     const ok = evaluated > 0 && mismatches === 0 && allowlistMissed === 0;
     const summary = ok ? `${seen}, same ids as ours` : `${seen}, ${mismatches} ids differ from ours`;

@@ -17,9 +17,15 @@ export interface Candidate {
   readonly call: string;
   /**
    * `contract` when it buckets exactly like ours (MurmurHash3 of `flagKey:id`, UTF-8), so it must
-   * enable exactly the same ids; `own` when it has its own hash and only the share must match.
+   * enable exactly the same ids; `own` when it has its own hash and only the share must match; `none`
+   * when it decides nothing (a constant), so its decisions are not judged.
    */
-  readonly hash: 'contract' | 'own';
+  readonly hash: 'contract' | 'own' | 'none';
+  /**
+   * The rows compared with each other through the OpenFeature client: our provider, the SDK's
+   * in-memory provider (`peer`) and a constant provider (`floor`).
+   */
+  readonly openFeature?: 'ours' | 'peer' | 'floor';
   readonly plan: Plan;
   /**
    * Evaluates the flag for `ids[from..to)`, writes 1 (on) or 0 (off) to `decisions[i]` and returns how

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: `isEnabled` for the seed's scenario (flag on, 1 % rollout, 12-id allowlist,
  * 1,000,000 distinct passenger ids) in our SDK, four peer SDKs set up offline and two baselines, in
- * one process. Prints ns/evaluation (median of timed rounds after warm-up), each row's ratio to ours,
+ * one process; and through the OpenFeature client, our provider beside the SDK's in-memory provider and
+ * a constant provider. Prints ns/evaluation (median of timed rounds after warm-up), each row's ratio to ours,
  * whether every row made the decisions it should, and the verdict on the targets.
  *
  * Flags: `--quick` runs 100,000 ids and 3 rounds (a smoke run; its numbers are not the result);
@@ -17,12 +18,20 @@ import { growthbook } from './candidates/growthbook';
 import { launchDarkly } from './candidates/launchdarkly';
 import { murmurBaseline, murmurEncodeBaseline } from './candidates/murmur-baseline';
 import { openFeature } from './candidates/openfeature';
+import { openFeatureFloor, oursOpenFeature } from './candidates/openfeature-provider';
 import { ours, oursCounting } from './candidates/ours';
 import { oursPg } from './candidates/ours-pg';
 import { unleash } from './candidates/unleash';
 import { describeEnvironment } from './environment';
 import { measure, sink } from './harness';
-import { formatTable, formatVerdict, type Row, verdictOf } from './report';
+import {
+  formatOpenFeatureVerdict,
+  formatTable,
+  formatVerdict,
+  openFeatureVerdictOf,
+  type Row,
+  verdictOf,
+} from './report';
 import { resolveBuilt } from './resolve-built';
 import { createScenario } from './scenario';
 import { verifyFloorHash } from './verify-floor-hash';
@@ -38,7 +47,10 @@ const FACTORIES: readonly CandidateFactory[] = [
   unleash,
   growthbook,
   launchDarkly,
+  // The OpenFeature rows next to each other: the SDK's in-memory provider, ours, and a constant provider.
   openFeature,
+  oursOpenFeature,
+  openFeatureFloor,
 ];
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
@@ -56,6 +68,7 @@ async function main(): Promise<number> {
   for (const line of describeEnvironment()) log(line);
   log(`@kaviar/flags-core loaded from ${resolveBuilt('@kaviar/flags-core')}`);
   log(`@kaviar/flags-pg loaded from ${resolveBuilt('@kaviar/flags-pg')}`);
+  log(`@kaviar/flags-openfeature loaded from ${resolveBuilt('@kaviar/flags-openfeature')}`);
   if (quick) log('--quick: 100,000 ids, 3 rounds; a smoke run, not the result.');
 
   let started = performance.now();
@@ -112,6 +125,7 @@ async function main(): Promise<number> {
   log('"vs ours" = median over rounds of (row time / our time in the same round): > 1 is slower than ours.');
   log('Async rows (LaunchDarkly, OpenFeature) await every evaluation: that is the API their users call.');
   for (const line of formatVerdict(verdictOf(rows, reference))) log(line);
+  for (const line of formatOpenFeatureVerdict(openFeatureVerdictOf(rows))) log(line);
   if (process.argv.includes('--verbose')) {
     for (const { candidate, samples } of measurements)
       log(`samples ${candidate.name}: ${samples.map((value) => value.toFixed(0)).join(' ')}`);

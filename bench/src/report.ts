@@ -103,3 +103,55 @@ export function formatVerdict(verdict: Verdict | undefined): string[] {
     `${target}: ${verdict.met ? 'MET' : 'MISSED'}`,
   ];
 }
+
+/** The OpenFeature comparison's goal: our provider within this factor of the constant provider. */
+export const OPENFEATURE_TARGET = { floorRatio: 1.15 } as const;
+
+/** Our provider against the constant provider and the SDK's in-memory provider, all through the SDK. */
+export interface OpenFeatureVerdict {
+  readonly oursNs: number;
+  readonly floorNs: number;
+  /** Median over rounds of ours / floor. */
+  readonly floorRatio: number;
+  /** Median over rounds of in-memory / ours (> 1: ours is faster); `undefined` when that row did not run. */
+  readonly peerRatio: number | undefined;
+  readonly peerNs: number | undefined;
+  readonly met: boolean;
+}
+
+/** Computes the OpenFeature verdict; `undefined` unless our provider and the constant floor both ran. */
+export function openFeatureVerdictOf(rows: readonly Row[]): OpenFeatureVerdict | undefined {
+  const row = (role: 'ours' | 'peer' | 'floor') =>
+    rows.find((r) => r.measurement.candidate.openFeature === role)?.measurement;
+  const ours = row('ours');
+  const floor = row('floor');
+  if (ours === undefined || floor === undefined) return undefined;
+  const peer = row('peer');
+  const floorRatio = pairedRatio(ours, floor);
+  const peerRatio = peer === undefined ? undefined : pairedRatio(peer, ours);
+  return {
+    oursNs: median(ours.samples),
+    floorNs: median(floor.samples),
+    floorRatio,
+    peerRatio,
+    peerNs: peer === undefined ? undefined : median(peer.samples),
+    met: floorRatio <= OPENFEATURE_TARGET.floorRatio && peerRatio !== undefined && peerRatio > 1,
+  };
+}
+
+/** Formats the OpenFeature verdict lines (none when the rows did not run). */
+export function formatOpenFeatureVerdict(verdict: OpenFeatureVerdict | undefined): string[] {
+  if (verdict === undefined) return [];
+  const target = `OpenFeature target: <= ${OPENFEATURE_TARGET.floorRatio}x the constant provider, faster than InMemoryProvider`;
+  const lines = [
+    `OpenFeature: ours via KaviarFlagsProvider / constant provider: ${verdict.floorRatio.toFixed(3)}x (medians: ours ${ns(verdict.oursNs)} ns, constant ${ns(verdict.floorNs)} ns)`,
+  ];
+  if (verdict.peerRatio === undefined || verdict.peerNs === undefined) {
+    return [...lines, `${target}: not evaluated (InMemoryProvider did not run)`];
+  }
+  return [
+    ...lines,
+    `OpenFeature: InMemoryProvider / ours via KaviarFlagsProvider: ${verdict.peerRatio.toFixed(3)}x (median ${ns(verdict.peerNs)} ns; > 1: ours is faster)`,
+    `${target}: ${verdict.met ? 'MET' : 'MISSED'}`,
+  ];
+}

@@ -8,6 +8,7 @@ import { type EvaluationContext, OpenFeature, TypedInMemoryProvider } from '@ope
 import type { Candidate } from '../candidate';
 import { bucketOfHash, type Scenario } from '../scenario';
 import { createLibraryHash } from './murmur-baseline';
+import { OPENFEATURE_PLAN } from './openfeature-provider';
 
 /** The OpenFeature row. */
 export async function openFeature(scenario: Scenario): Promise<Candidate> {
@@ -19,7 +20,10 @@ export async function openFeature(scenario: Scenario): Promise<Candidate> {
     if (id === undefined || id === '') return 'off';
     return allowlist.has(id) || bucketOfHash(hash(id)) < threshold ? 'on' : 'off';
   };
+  // A domain of its own: the OpenFeature rows never share a provider.
+  const domain = 'bench-in-memory-provider';
   await OpenFeature.setProviderAndWait(
+    domain,
     new TypedInMemoryProvider({
       [scenario.flagKey]: {
         variants: { on: true, off: false },
@@ -29,14 +33,15 @@ export async function openFeature(scenario: Scenario): Promise<Candidate> {
       },
     }),
   );
-  const client = OpenFeature.getClient();
+  const client = OpenFeature.getClient(domain);
   const key = scenario.flagKey;
   return {
     name: '@openfeature/server-sdk 1.23.0, in-memory',
     kind: 'peer',
+    openFeature: 'peer',
     call: 'async (await per evaluation)',
     hash: 'contract',
-    plan: { warmupIds: 20_000, idsPerRound: 25_000 },
+    plan: OPENFEATURE_PLAN,
     async run(ids, from, to, decisions) {
       let on = 0;
       for (let i = from; i < to; i++) {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FlagClient } from '@kaviar/flags-core';
+import type { Client } from '@openfeature/server-sdk';
 
 /** The flag this service gates. */
 export const FAVORITES_FLAG = 'passenger_favorites_matching';
@@ -44,11 +45,26 @@ export function healthOf(flags: Pick<FlagClient, 'status'>): {
   };
 }
 
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /**
+   * Decide through OpenFeature instead of `isEnabled`: `getBooleanDetails` with the passenger id as
+   * `targetingKey`, on a client whose provider is `KaviarFlagsProvider`. `?explain` then shows the
+   * OpenFeature details (reason, variant, `flagMetadata`). Default: `isEnabled`.
+   */
+  readonly openFeature?: Pick<Client, 'getBooleanDetails'>;
+}
+
 /**
- * A small HTTP service: `GET /passengers/:id/matches` decides per request, with `isEnabled`,
- * whether the passenger gets favourite-driver matching; `GET /health` reports the flag client.
+ * A small HTTP service: `GET /passengers/:id/matches` decides per request, with `isEnabled` (or through
+ * OpenFeature, see {@link AppOptions}), whether the passenger gets favourite-driver matching;
+ * `GET /health` reports the flag client.
  */
-export function createApp(flags: Pick<FlagClient, 'isEnabled' | 'evaluate' | 'status'>): Server {
+export function createApp(
+  flags: Pick<FlagClient, 'isEnabled' | 'evaluate' | 'status'>,
+  options: AppOptions = {},
+): Server {
+  const openFeature = options.openFeature;
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/health') {
@@ -58,6 +74,18 @@ export function createApp(flags: Pick<FlagClient, 'isEnabled' | 'evaluate' | 'st
     const match = /^\/passengers\/([^/]+)\/matches$/.exec(url.pathname);
     if (req.method === 'GET' && match?.[1]) {
       const passenger = { id: decodeURIComponent(match[1]) };
+      if (openFeature !== undefined) {
+        // The OpenFeature door: async, never rejects (errors come back as the default with an error code).
+        void openFeature
+          .getBooleanDetails(FAVORITES_FLAG, false, { targetingKey: passenger.id })
+          .then((details) => {
+            const strategy = details.value ? 'favorites-first' : 'nearest-first';
+            const body: Record<string, unknown> = { passengerId: passenger.id, strategy };
+            if (url.searchParams.has('explain')) body.evaluation = details;
+            send(res, 200, body);
+          });
+        return;
+      }
       // The hot path: synchronous, never throws, reads the in-memory snapshot.
       const favorites = flags.isEnabled(FAVORITES_FLAG, passenger);
       const strategy = favorites ? 'favorites-first' : 'nearest-first';

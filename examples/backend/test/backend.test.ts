@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bucketOf, createTestFlags } from '@kaviar/flags-core';
+import { KaviarFlagsProvider } from '@kaviar/flags-openfeature';
 import { addToAllowlist, createFlag, createPgFlags, type PgFlagsClient, updateFlag } from '@kaviar/flags-pg';
+import { OpenFeature } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
 import { createApp, FAVORITES_FLAG, healthOf } from '../src/create-app';
@@ -10,6 +12,12 @@ interface Match {
   passengerId: string;
   strategy: string;
   evaluation: { reason: string; bucket?: number };
+}
+
+interface OfMatch {
+  passengerId: string;
+  strategy: string;
+  evaluation: { value: boolean; reason: string; variant?: string; flagMetadata: Record<string, unknown> };
 }
 
 interface Health {
@@ -40,6 +48,66 @@ forEachDatabase((getDb) => {
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
     await flags?.close();
+  });
+
+  describe('backend example through OpenFeature', () => {
+    let ofServer: Server;
+    let ofBase: string;
+    const domain = `backend-example-${Math.random().toString(36).slice(2)}`;
+    beforeAll(async () => {
+      await OpenFeature.setProviderAndWait(domain, new KaviarFlagsProvider(flags));
+      ofServer = createApp(flags, { openFeature: OpenFeature.getClient(domain) }).listen(0);
+      await new Promise((resolve) => ofServer.once('listening', resolve));
+      ofBase = `http://127.0.0.1:${(ofServer.address() as AddressInfo).port}`;
+    });
+    afterAll(async () => {
+      await new Promise((resolve) => ofServer?.close(resolve));
+      await OpenFeature.clearProviders();
+    });
+    const ofGet = async (path: string) => {
+      const res = await fetch(`${ofBase}${path}`);
+      return { status: res.status, body: (await res.json()) as OfMatch };
+    };
+
+    it('decides like isEnabled, explained in OpenFeature terms with our reason in flagMetadata', async () => {
+      const vip = await ofGet('/passengers/vip-2/matches?explain');
+      expect(vip.body).toMatchObject({
+        strategy: 'favorites-first',
+        evaluation: {
+          value: true,
+          variant: 'on',
+          reason: 'TARGETING_MATCH',
+          flagMetadata: { reason: 'ALLOWLIST' },
+        },
+      });
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => ofGet(`/passengers/p-${i}/matches?explain`)),
+      );
+      for (const [i, { body }] of results.entries()) {
+        const inRollout = bucketOf(FAVORITES_FLAG, `p-${i}`) < 100;
+        expect(body.strategy).toBe(inRollout ? 'favorites-first' : 'nearest-first');
+        expect(body.strategy).toBe(
+          flags.isEnabled(FAVORITES_FLAG, `p-${i}`) ? 'favorites-first' : 'nearest-first',
+        );
+        expect(body.evaluation).toMatchObject({
+          reason: 'SPLIT',
+          flagMetadata: { reason: inRollout ? 'ROLLOUT' : 'OUT_OF_ROLLOUT', stale: false },
+        });
+      }
+    });
+
+    it('follows a rollback in the database through OpenFeature', async () => {
+      await updateFlag(getDb(), FAVORITES_FLAG, { enabled: false }, { actor: 'goes', reason: 'rollback' });
+      await flags.refresh();
+      const vip = await ofGet('/passengers/vip-2/matches?explain');
+      expect(vip.body).toMatchObject({
+        strategy: 'nearest-first',
+        evaluation: { reason: 'DISABLED', value: false },
+      });
+      await updateFlag(getDb(), FAVORITES_FLAG, { enabled: true }, { actor: 'goes', reason: 'back on' });
+      await flags.refresh();
+      expect((await ofGet('/passengers/vip-2/matches')).body.strategy).toBe('favorites-first');
+    });
   });
 
   describe('backend example', () => {

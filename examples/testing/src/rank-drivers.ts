@@ -27,9 +27,18 @@ export function rankDrivers(
   drivers: readonly Driver[],
   flags: Pick<FlagClient, 'isEnabled'>,
 ): Driver[] {
-  const byDistance = [...drivers].sort((a, b) => a.distanceM - b.distanceM);
   const subject: Subject = { id: passenger.id };
-  if (!flags.isEnabled(FAVORITES_FLAG, subject)) return byDistance;
+  return orderDrivers(passenger, drivers, flags.isEnabled(FAVORITES_FLAG, subject));
+}
+
+/** The ranking itself: nearest first, with the passenger's favourites ahead when `favoritesFirst`. */
+export function orderDrivers(
+  passenger: Passenger,
+  drivers: readonly Driver[],
+  favoritesFirst: boolean,
+): Driver[] {
+  const byDistance = [...drivers].sort((a, b) => a.distanceM - b.distanceM);
+  if (!favoritesFirst) return byDistance;
   const favorites = new Set(passenger.favoriteDriverIds);
   return [
     ...byDistance.filter((d) => favorites.has(d.id)),

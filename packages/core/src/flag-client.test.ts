@@ -192,12 +192,17 @@ describe('createFlagClient', () => {
     const manual = manualSource();
     const client = createFlagClient({ source: manual.source });
     let changes = 0;
+    const states: string[] = [];
     client.on('change', () => changes++);
+    client.on('state', (event) => states.push(event.state));
     await client.close();
     await client.close();
     manual.publish([FLAG], 2, Date.now());
+    manual.goStale(new Error('gone'));
     expect(manual.closedCount()).toBe(1);
     expect(changes).toBe(0);
+    // One last `closed`, then nothing.
+    expect(states).toEqual(['closed']);
     await expect(client.ready()).rejects.toMatchObject({ code: 'CLOSED' });
   });
 });

@@ -58,7 +58,10 @@ export interface FlagClient {
   snapshot(): FlagSnapshot | undefined;
   /** Resolves when the source serves data; rejects with `TimeoutError` after `timeoutMs`. */
   ready(options?: { readonly timeoutMs?: number }): Promise<ReadyResult>;
-  /** Subscribes to `change`, `error` or `state` events; returns the unsubscribe function. */
+  /**
+   * Subscribes to `change`, `error` or `state` events; returns the unsubscribe function. `close()` emits a
+   * last `state` event with `closed`, then drops every listener.
+   */
   on<T extends SourceEvent['type']>(type: T, listener: (event: EventOf<T>) => void): () => void;
   /** Returns the exposure counts since the last call and resets them (empty unless `countExposures`). */
   takeExposures(): ExposureCount[];
@@ -207,6 +210,8 @@ class DefaultFlagClient implements FlagClient {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    // A last `state: closed`, so whoever wraps the client (an OpenFeature provider) learns it is gone.
+    this.events.emit({ type: 'state', state: 'closed' });
     this.events.clear();
     try {
       await this.source.close();

@@ -1,0 +1,2 @@
+export { KaviarFlagsProvider, type KaviarFlagsProviderOptions } from './kaviar-flags-provider';
+export type { KaviarFlagMetadata } from './resolution';
