@@ -44,7 +44,11 @@ const MATRIX: readonly (readonly [string[], number, RegExp])[] = [
     /^kaviar-flags allowlist import: Cannot read missing\.txt \(ENOENT\)\n/,
   ],
   [['allowlist', 'import', FLAG, 'a-directory'], 66, /Cannot read a-directory \(EISDIR\)/],
-  [['allowlist', 'import', FLAG, 'commas.csv'], 65, /line 1: contains a comma; for a delimited file pass --column/],
+  [
+    ['allowlist', 'import', FLAG, 'commas.csv'],
+    65,
+    /line 1: contains a comma; for a delimited file pass --column/,
+  ],
   [['allowlist', 'import', FLAG, 'empty.txt'], 65, /the file holds no ids/],
   [['allowlist', 'import', FLAG, 'commas.csv', '--column', 'nope'], 65, /no column named "nope"/],
   [['restore', 'malformed.json'], 65, /malformed\.json is not valid JSON/],
