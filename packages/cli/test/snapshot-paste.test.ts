@@ -87,7 +87,7 @@ describe.skipIf(DATABASE_URL === undefined && !REQUIRE_DB)('pasting the snapshot
     const off = paste(lineStarting(`kaviar-flags set ${FLAG}`), { DATABASE_URL });
     expect([off.code, off.stderr]).toEqual([0, '']);
     expect((await getFlag(db, FLAG))?.enabled).toBe(false);
-    const [audit] = await listAudit(db, { flagKey: FLAG, last: 1 });
+    const [audit] = await listAudit(db, { flagKey: FLAG, limit: 1 });
     expect(audit?.actor).toMatch(/\S/);
 
     const restore = paste(lineStarting('kaviar-flags restore', '--dry-run'), { DATABASE_URL });

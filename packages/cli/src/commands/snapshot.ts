@@ -34,7 +34,7 @@ export const snapshotCommand = defineCommand({
     git: {
       type: 'boolean',
       description:
-        'Record the git state of DIR (default: the current directory); without it, recorded when there is one',
+        'Record the git state of DIR (given after it; default: the current directory). Without it, recorded when the current directory is a git work tree',
     },
     'no-git': { type: 'boolean', description: 'Leave the git state out' },
     tag: {
@@ -51,7 +51,7 @@ export const snapshotCommand = defineCommand({
       type: 'string',
       multiple: true,
       value: 'FILE',
-      description: 'Include this Markdown file as a section, under its first heading (repeatable, in order)',
+      description: 'Include this Markdown file as a section, under its first heading (in order)',
     },
     'allow-secrets': {
       type: 'boolean',
