@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { listCheckpoints } from '@kaviar/flags-monitor';
-import { exportSnapshot, type FlagRow } from '@kaviar/flags-pg';
+import { exportSnapshot, type FlagRow, type FlagsDb, type SnapshotFlag } from '@kaviar/flags-pg';
 import { UsageError } from '../cli-errors';
 import { CLI_VERSION } from '../cli-version';
 import { defineCommand } from '../command-spec';
@@ -103,81 +103,98 @@ export const snapshotCommand = defineCommand({
     const db = await ctx.db();
     const doc = await exportSnapshot(db);
     const json = `${JSON.stringify(doc, null, 2)}\n`;
-    const files: string[] = [];
+    const count = `${doc.flags.length} ${doc.flags.length === 1 ? 'flag' : 'flags'}`;
     if (format === 'json' && out !== undefined) {
       writeOutputFile(out, ctx.cwd, json);
-      files.push(out);
-    } else {
-      if (gitNote) printer.notice(`kaviar-flags snapshot: no git state: ${gitNote}`);
-      const generatedAt = new Date(doc.exported_at);
-      if (git && 'state' in git && (git.createdTag || git.createdBranch)) {
-        const wanted = { tag: git.createdTag, branch: git.createdBranch };
-        const message = `kaviar-flags ops snapshot of ${formatTime(generatedAt, printer.timeZone)} (store version ${doc.version})`;
-        await createGitRefs(git.state.dir, git.state.sha, wanted, message);
-      }
-      const flags: FlagRow[] = doc.flags.map((f) => ({
-        key: f.key,
-        enabled: f.enabled,
-        rolloutPercentage: f.rollout_percentage,
-        description: f.description ?? '',
-        version: f.version ?? 0,
-        createdAt: new Date(f.created_at ?? doc.exported_at),
-        updatedAt: new Date(f.updated_at ?? doc.exported_at),
-        updatedBy: f.updated_by ?? 'unknown',
-        allowlistCount: f.allowlist?.length ?? 0,
-      }));
-      const checkpoints = new Map<string, SnapshotCheckpoint[]>();
-      for (const flag of flags)
-        checkpoints.set(flag.key, await listCheckpoints(db, { flagKey: flag.key, last: 3 }));
-      const jsonFile = out === undefined ? undefined : jsonPathBeside(out);
-      const markdown = renderOpsSnapshot({
-        generatedAt,
-        timeZone: printer.timeZone,
-        cliVersion: CLI_VERSION,
-        source: ctx.target.label,
-        schema: db.schema === 'kaviar_flags' ? undefined : db.schema,
-        storeVersion: doc.version,
-        flags,
-        checkpoints,
-        restoreFile: jsonFile === undefined ? undefined : resolve(ctx.cwd, jsonFile),
-        database:
-          ctx.target.kind === 'embedded' ? { kind: 'embedded', dir: ctx.target.dir } : { kind: 'server' },
-        git,
-        responsible,
-        sections,
-      });
-      if (out === undefined || jsonFile === undefined) {
-        reportRefs(git, (text) => printer.notice(text), printer.json);
-        if (printer.json)
-          printer.printJson({
-            format: 'md',
-            version: doc.version,
-            flags: flags.length,
-            git: gitJson(git),
-            markdown,
-          });
-        else printer.line(markdown.trimEnd());
-        return undefined;
-      }
-      // JSON first: the Markdown's restore command must never point at a file that is not there.
-      writeOutputFile(jsonFile, ctx.cwd, json);
-      writeOutputFile(out, ctx.cwd, markdown);
-      files.push(out, jsonFile);
+      if (printer.json)
+        printer.printJson({ format, version: doc.version, flags: doc.flags.length, files: [out] });
+      else printer.line(`Wrote ${out} (store version ${doc.version}, ${count}).`);
+      return undefined;
     }
-    if (printer.json)
-      printer.printJson({ format, version: doc.version, flags: doc.flags.length, files, git: gitJson(git) });
-    else {
-      printer.line(
-        `Wrote ${files.join(' and ')} (store version ${doc.version}, ${doc.flags.length} ${doc.flags.length === 1 ? 'flag' : 'flags'}).`,
+    if (gitNote) printer.notice(`kaviar-flags snapshot: no git state: ${gitNote}`);
+    const generatedAt = new Date(doc.exported_at);
+    const jsonFile = out === undefined ? undefined : jsonPathBeside(out);
+    const markdown = renderOpsSnapshot({
+      generatedAt,
+      timeZone: printer.timeZone,
+      cliVersion: CLI_VERSION,
+      source: ctx.target.label,
+      schema: db.schema === 'kaviar_flags' ? undefined : db.schema,
+      storeVersion: doc.version,
+      flags: doc.flags.map((f) => flagRowOf(f, doc.exported_at)),
+      checkpoints: await lastCheckpoints(db, doc.flags),
+      restoreFile: jsonFile === undefined ? undefined : resolve(ctx.cwd, jsonFile),
+      database:
+        ctx.target.kind === 'embedded' ? { kind: 'embedded', dir: ctx.target.dir } : { kind: 'server' },
+      git,
+      responsible,
+      sections,
+    });
+    const createRefs = async () => {
+      if (git === undefined || !('state' in git) || !(git.createdTag || git.createdBranch)) return;
+      const message = `kaviar-flags ops snapshot of ${formatTime(generatedAt, printer.timeZone)} (store version ${doc.version})`;
+      await createGitRefs(
+        git.state.dir,
+        git.state.sha,
+        { tag: git.createdTag, branch: git.createdBranch },
+        message,
       );
-      reportRefs(git, (text) => printer.line(text), false);
+    };
+    if (out === undefined || jsonFile === undefined) {
+      await createRefs();
+      if (printer.json) {
+        printer.printJson({
+          format,
+          version: doc.version,
+          flags: doc.flags.length,
+          git: gitJson(git),
+          markdown,
+        });
+      } else {
+        reportRefs(git, (text) => printer.notice(text));
+        printer.line(markdown.trimEnd());
+      }
+      return undefined;
+    }
+    // JSON first: the Markdown's restore command must never point at a file that is not there; the refs
+    // next, so a Markdown that says "created by this snapshot" is only written once they exist.
+    writeOutputFile(jsonFile, ctx.cwd, json);
+    await createRefs();
+    writeOutputFile(out, ctx.cwd, markdown);
+    const files = [out, jsonFile];
+    if (printer.json) {
+      printer.printJson({ format, version: doc.version, flags: doc.flags.length, files, git: gitJson(git) });
+    } else {
+      printer.line(`Wrote ${files.join(' and ')} (store version ${doc.version}, ${count}).`);
+      reportRefs(git, (text) => printer.line(text));
     }
     return undefined;
   },
 });
 
-function reportRefs(git: SnapshotGit | undefined, say: (text: string) => void, quiet: boolean): void {
-  if (quiet || git === undefined || !('state' in git)) return;
+function flagRowOf(f: SnapshotFlag, exportedAt: string): FlagRow {
+  return {
+    key: f.key,
+    enabled: f.enabled,
+    rolloutPercentage: f.rollout_percentage,
+    description: f.description ?? '',
+    version: f.version ?? 0,
+    createdAt: new Date(f.created_at ?? exportedAt),
+    updatedAt: new Date(f.updated_at ?? exportedAt),
+    updatedBy: f.updated_by ?? 'unknown',
+    allowlistCount: f.allowlist?.length ?? 0,
+  };
+}
+
+async function lastCheckpoints(db: FlagsDb, flags: readonly SnapshotFlag[]) {
+  const checkpoints = new Map<string, SnapshotCheckpoint[]>();
+  for (const flag of flags)
+    checkpoints.set(flag.key, await listCheckpoints(db, { flagKey: flag.key, last: 3 }));
+  return checkpoints;
+}
+
+function reportRefs(git: SnapshotGit | undefined, say: (text: string) => void): void {
+  if (git === undefined || !('state' in git)) return;
   const made = [
     ...(git.createdTag ? [`annotated tag ${git.createdTag}`] : []),
     ...(git.createdBranch ? [`branch ${git.createdBranch}`] : []),
