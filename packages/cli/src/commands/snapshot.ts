@@ -8,6 +8,7 @@ import { formatTime } from '../format-time';
 import { createGitRefs } from '../git-refs';
 import { parseTextArg } from '../input-values';
 import { readOperatorSections } from '../operator-sections';
+import type { Printer } from '../printer';
 import { renderOpsSnapshot, type SnapshotCheckpoint, type SnapshotGit } from '../render-ops-snapshot';
 import { readSnapshotGit } from '../snapshot-git-option';
 import { jsonPathBeside, writeOutputFile } from '../write-output-file';
@@ -111,7 +112,6 @@ export const snapshotCommand = defineCommand({
       else printer.line(`Wrote ${out} (store version ${doc.version}, ${count}).`);
       return undefined;
     }
-    if (gitNote) printer.notice(`kaviar-flags snapshot: no git state: ${gitNote}`);
     const generatedAt = new Date(doc.exported_at);
     const jsonFile = out === undefined ? undefined : jsonPathBeside(out);
     const markdown = renderOpsSnapshot({
@@ -154,6 +154,7 @@ export const snapshotCommand = defineCommand({
         reportRefs(git, (text) => printer.notice(text));
         printer.line(markdown.trimEnd());
       }
+      noteNoGit(gitNote, printer);
       return undefined;
     }
     // JSON first: the Markdown's restore command must never point at a file that is not there; the refs
@@ -168,6 +169,7 @@ export const snapshotCommand = defineCommand({
       printer.line(`Wrote ${files.join(' and ')} (store version ${doc.version}, ${count}).`);
       reportRefs(git, (text) => printer.line(text));
     }
+    noteNoGit(gitNote, printer);
     return undefined;
   },
 });
@@ -191,6 +193,11 @@ async function lastCheckpoints(db: FlagsDb, flags: readonly SnapshotFlag[]) {
   for (const flag of flags)
     checkpoints.set(flag.key, await listCheckpoints(db, { flagKey: flag.key, last: 3 }));
   return checkpoints;
+}
+
+/** Said once the snapshot is written, so a failed snapshot prints its error alone. */
+function noteNoGit(note: string | undefined, printer: Printer): void {
+  if (note) printer.notice(`kaviar-flags snapshot: no git state: ${note}`);
 }
 
 function reportRefs(git: SnapshotGit | undefined, say: (text: string) => void): void {
