@@ -126,6 +126,9 @@ describe('snapshot --git', () => {
     const line = validation.split('\n')[1] ?? '';
     expect(execFileSync('sh', ['-c', line], { encoding: 'utf8' }).trim()).toBe(sha);
     expect(md).toContain('**Responsible:** goes  \n**Time zone:** America/Sao_Paulo (GMT-3)');
+    // From an embedded database, every command names its folder.
+    expect(md).toContain(`\nkaviar-flags status --data-dir ${join(root, 'db')}\n`);
+    expect(md).not.toContain('DATABASE_URL');
   });
 
   it('refuses to overwrite an existing tag or branch, creating and writing nothing', async () => {
