@@ -32,6 +32,14 @@ describe('snapshot options', () => {
     [['--git', 'a', 'b'], 'Unexpected argument "b"'],
     [['--git', 'no-such-dir'], `--git: ${join(cwd, 'no-such-dir')} is not a folder`],
     [['--responsible', ' '], '--responsible'],
+    [
+      ['--out', 'ops.md', '--section', './ops.md'],
+      '--section ./ops.md is a file this snapshot would overwrite (--out)',
+    ],
+    [
+      ['--out', 'ops.md', '--section', 'ops.json'],
+      '--section ops.json is a file this snapshot would overwrite',
+    ],
   ])('snapshot %j is a usage error', async (argv, message) => {
     const result = await run(['snapshot', ...argv]);
     expect(result.code).toBe(64);

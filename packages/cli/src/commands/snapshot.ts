@@ -95,7 +95,16 @@ export const snapshotCommand = defineCommand({
       responsibleText === undefined
         ? undefined
         : parseTextArg(responsibleText, 'responsible', args.command, 200);
-    const sections = await readOperatorSections(args.list('section'), args.cwd, args.flag('allow-secrets'));
+    const sectionFiles = args.list('section');
+    const written = out === undefined ? [] : [out, jsonPathBeside(out)].map((f) => resolve(args.cwd, f));
+    const clash = sectionFiles.find((file) => written.includes(resolve(args.cwd, file)));
+    if (clash !== undefined) {
+      throw new UsageError(
+        `--section ${clash} is a file this snapshot would overwrite (--out)`,
+        args.command,
+      );
+    }
+    const sections = await readOperatorSections(sectionFiles, args.cwd, args.flag('allow-secrets'));
     const { git, note } = await readSnapshotGit(args);
     return { format, out, git, gitNote: note, sections, responsible };
   },
