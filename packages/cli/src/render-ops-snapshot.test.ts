@@ -84,7 +84,7 @@ describe('renderOpsSnapshot', () => {
     expect(md).toContain('postgres://app:***@db/kaviar');
     // The footer does not contradict the header, which names the (masked) database.
     expect(md).toContain(
-      'No complete connection string: the database appears as `postgres://app:***@db/kaviar` (password masked) and the commands read it from `$DATABASE_URL`.',
+      'No complete connection string: the database appears as `postgres://app:***@db/kaviar` (any password masked) and the commands read it from `$DATABASE_URL`.',
     );
     expect(md).not.toMatch(/holds no connection strings/);
   });

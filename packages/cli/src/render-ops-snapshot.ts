@@ -159,7 +159,7 @@ function footerLines(input: OpsSnapshotInput): string[] {
     '## What this file does not contain',
     '',
     database.kind === 'server'
-      ? `- No passwords, tokens or allowlist members in what kaviar-flags wrote. No complete connection string: the database appears as \`${input.source}\` (password masked) and the commands read it from \`$DATABASE_URL\`.`
+      ? `- No passwords, tokens or allowlist members in what kaviar-flags wrote. No complete connection string: the database appears as \`${input.source}\` (any password masked) and the commands read it from \`$DATABASE_URL\`.`
       : '- No passwords, tokens or allowlist members in what kaviar-flags wrote, and no connection string: the data is in the embedded database named above.',
   ];
   if (input.restoreFile) {
@@ -175,7 +175,7 @@ function footerLines(input: OpsSnapshotInput): string[] {
   const sections = input.sections ?? [];
   if (sections.length > 0) {
     lines.push(
-      `- ${sections.map((s) => `"${s.heading}"`).join(', ')}: the operator's own ${sections.length === 1 ? 'file' : 'files'} (${sections.map((s) => `\`${s.file}\``).join(', ')}), included as written. kaviar-flags only checked ${sections.length === 1 ? 'it' : 'them'} for connection strings with a password, password settings, AWS keys and private key blocks.`,
+      `- ${sections.map((s) => `"${s.heading}"`).join(', ')}: the operator's own ${sections.length === 1 ? 'file' : 'files'} (${sections.map((s) => `\`${s.file}\``).join(', ')}), included as written (their headings moved under the section). kaviar-flags only checked ${sections.length === 1 ? 'it' : 'them'} for connection strings with a password, password settings, AWS keys and private key blocks.`,
     );
     for (const section of sections) {
       for (const secret of section.secrets) {

@@ -214,7 +214,7 @@ describe('snapshot --section', () => {
     expect(md).toContain('### RDS\n- Instance: `kaviar-db`, PostgreSQL 15, us-east-2\n');
     expect(md).toContain('## Critical TODOs\n\n1. `pricing.ts`: hard-coded values\n');
     expect(md).toContain(
-      `- "Infrastructure", "Critical TODOs": the operator's own files (\`infra.md\`, \`todos.md\`), included as written.`,
+      `- "Infrastructure", "Critical TODOs": the operator's own files (\`infra.md\`, \`todos.md\`), included as written (their headings moved under the section).`,
     );
   });
 
