@@ -23,7 +23,7 @@ export interface GitState {
   readonly tags: readonly string[];
   /** Subject (first line) of HEAD's commit message. */
   readonly subject: string;
-  /** Changed or untracked paths as `git status --short` prints them (`XY path`), at most {@link MAX_CHANGED_PATHS}. */
+  /** Changed or untracked paths as `git status --short` prints them (`XY path`; an untracked folder as `?? dir/`), at most {@link MAX_CHANGED_PATHS}. */
   readonly changedPaths: readonly string[];
   /** How many paths are changed or untracked in all (0: the work tree is clean). */
   readonly changedCount: number;
@@ -113,7 +113,7 @@ export async function readGitState(dir: string): Promise<GitState> {
   const branch = await runGit(top, ['symbolic-ref', '--short', '-q', 'HEAD']);
   const tags = await git(top, ['tag', '--points-at', sha]);
   const subject = await git(top, ['log', '-1', '--format=%s', sha]);
-  const changed = parseStatus(await git(top, ['status', '--porcelain=v1', '-z', '--untracked-files=all']));
+  const changed = parseStatus(await git(top, ['status', '--porcelain=v1', '-z', '--untracked-files=normal']));
   return {
     dir: top,
     sha,
