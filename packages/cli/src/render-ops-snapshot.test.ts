@@ -25,6 +25,9 @@ const cp = (status: string, label: string, at: string, message = ''): SnapshotCh
     : [{ name: 'rollout', status: 'PASS', message: 'ok' }],
 });
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the shell text the document prints.
+const DB = '--database-url "${DATABASE_URL:?set DATABASE_URL to the database this snapshot came from}"';
+
 const input = {
   generatedAt: new Date('2026-02-03T22:12:00Z'),
   timeZone: 'America/Sao_Paulo',
@@ -67,17 +70,43 @@ describe('renderOpsSnapshot', () => {
     );
     expect(md).toContain('- **Conclusion:** no drift: the database matches the latest check.');
     expect(md).toContain(
-      'kaviar-flags restore ops-snapshot-2026-02-03.json --delete-missing --dry-run --actor "$USER"',
+      `kaviar-flags restore ops-snapshot-2026-02-03.json ${DB} --delete-missing --dry-run\n`,
     );
     expect(md).toContain(
-      'kaviar-flags restore ops-snapshot-2026-02-03.json --delete-missing --actor "$USER" --reason "rollback to the snapshot of 2026-02-03 19:12:00 GMT-3"',
+      `kaviar-flags restore ops-snapshot-2026-02-03.json ${DB} --delete-missing --reason "rollback to the snapshot of 2026-02-03 19:12:00 GMT-3"`,
     );
     expect(md).toContain('`--delete-missing` deletes the flags created after this snapshot');
     expect(md).toContain(
-      'kaviar-flags set passenger_favorites_matching --enabled false --actor "$USER" --reason "rollback"',
+      `kaviar-flags set passenger_favorites_matching ${DB} --enabled false --reason "rollback"`,
     );
+    expect(md).not.toContain('$USER');
     expect(md).toContain('--rollout 0 --expect-rollout 1');
     expect(md).toContain('postgres://app:***@db/kaviar');
+    // The footer does not contradict the header, which names the (masked) database.
+    expect(md).toContain(
+      'No complete connection string: the database appears as `postgres://app:***@db/kaviar` (any password masked) and the commands read it from `$DATABASE_URL`.',
+    );
+    expect(md).not.toMatch(/holds no connection strings/);
+  });
+
+  it('names an embedded database by its folder in every command, quoted for the shell', () => {
+    const md = renderOpsSnapshot({
+      ...input,
+      source: 'embedded database in /srv/my ops/.kaviar-flags',
+      database: { kind: 'embedded', dir: '/srv/my ops/.kaviar-flags' },
+    });
+    const commands = md.split('\n').filter((line) => line.startsWith('kaviar-flags '));
+    expect(commands.length).toBeGreaterThanOrEqual(6);
+    for (const line of commands) expect(line).toContain(" --data-dir '/srv/my ops/.kaviar-flags'");
+    expect(md).not.toContain('DATABASE_URL');
+    expect(md).toContain('no connection string: the data is in the embedded database named above');
+  });
+
+  it('puts the responsible person and the time zone in the header', () => {
+    const md = renderOpsSnapshot({ ...input, responsible: 'goes' });
+    expect(md).toContain(
+      '\n\n**Responsible:** goes  \n**Time zone:** America/Sao_Paulo (GMT-3), for every time below\n',
+    );
   });
 
   it('calls out real drift and a change after the check', () => {
@@ -88,7 +117,7 @@ describe('renderOpsSnapshot', () => {
     expect(md).toContain('- **Conclusion:** drift: rollout is 5%, expected 1%.');
     expect(md).not.toContain('Earlier WARN');
     expect(md).toContain(
-      'kaviar-flags restore ops-snapshot-2026-02-03.json --schema ops --delete-missing --dry-run',
+      `kaviar-flags restore ops-snapshot-2026-02-03.json ${DB} --schema ops --delete-missing --dry-run`,
     );
   });
 

@@ -1,12 +1,25 @@
 import type { FlagRow } from '@kaviar/flags-pg';
 import { formatTime } from './format-time';
+import type { OperatorSection } from './operator-sections';
 import { driftLines, STATUS_ICON } from './ops-snapshot-drift';
+import { gitStateLines, type SnapshotGit } from './render-ops-snapshot-git';
+import { rollbackLines } from './render-ops-snapshot-rollback';
 
 /*
  * The ops snapshot as Markdown, generated from data: the document operators used to type by hand
  * before risky work (flags in the store's field names, allowlist sizes, the last checkpoints, a drift
- * analysis, and rollback commands). It never holds allowlist members or connection strings.
+ * analysis, rollback commands), plus the application's git state and the operator's own sections.
+ * It never holds allowlist members, passwords or a complete connection string.
  */
+
+export type { SnapshotGit } from './render-ops-snapshot-git';
+
+/** How the document's commands name the database. */
+export type SnapshotDatabase =
+  /** A server: commands read `$DATABASE_URL` (and fail clearly when it is unset). */
+  | { readonly kind: 'server' }
+  /** The embedded database in `dir` (absolute): commands pass `--data-dir dir`. */
+  | { readonly kind: 'embedded'; readonly dir: string };
 
 /** A recorded checkpoint as the snapshot shows it. */
 export interface SnapshotCheckpoint {
@@ -38,13 +51,19 @@ export interface OpsSnapshotInput {
   readonly flags: readonly FlagRow[];
   /** Last checkpoints per flag key, newest first (at most three are shown). */
   readonly checkpoints: ReadonlyMap<string, readonly SnapshotCheckpoint[]>;
-  /** Path of the JSON snapshot written beside this document, for `restore`. */
+  /** Path of the JSON snapshot written beside this document, for `restore` (absolute, so commands paste anywhere). */
   readonly restoreFile?: string | undefined;
+  /** How the commands name the database. Default: a server, through `$DATABASE_URL`. */
+  readonly database?: SnapshotDatabase | undefined;
+  /** The application's git state, or why there is none; no "Git state" section when absent. */
+  readonly git?: SnapshotGit | undefined;
+  /** Who is responsible for this snapshot (`--responsible`), shown in the header. */
+  readonly responsible?: string | undefined;
+  /** The operator's own sections (`--section FILE`), in order, after the drift analysis. */
+  readonly sections?: readonly OperatorSection[] | undefined;
 }
 
 const ICON = STATUS_ICON;
-const shellQuote = (text: string) =>
-  /^[\w./:@%+-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 
 function flagJson(flag: FlagRow): string[] {
   const doc = {
@@ -76,66 +95,21 @@ function checkpointLines(cps: readonly SnapshotCheckpoint[], tz: string): string
     ]);
 }
 
-function rollbackLines(input: OpsSnapshotInput): string[] {
-  const schema = input.schema ? ` --schema ${input.schema}` : '';
-  const file = input.restoreFile ? shellQuote(input.restoreFile) : undefined;
-  const restore = file
-    ? [
-        '### Restore this snapshot',
-        'Puts every flag back exactly as above: enabled, rollout, description and allowlist members, and',
-        '`--delete-missing` deletes the flags created after this snapshot (drop it to keep them). It applies',
-        'in one transaction with a `restore` audit row per changed flag.',
-        '```bash',
-        `# Shows what would change, writes nothing:`,
-        `kaviar-flags restore ${file}${schema} --delete-missing --dry-run --actor "$USER"`,
-        `# Applies it:`,
-        `kaviar-flags restore ${file}${schema} --delete-missing --actor "$USER" --reason "rollback to the snapshot of ${formatTime(input.generatedAt, input.timeZone)}"`,
-        '```',
-      ]
-    : [
-        '### Restore this snapshot',
-        'This document was printed without `--out`, so no restorable JSON was written beside it. Save one with:',
-        '```bash',
-        `kaviar-flags snapshot${schema} --out ops-snapshot.md   # also writes ops-snapshot.json`,
-        '```',
-      ];
-  const switches = input.flags.flatMap((flag) => [
-    `# ${flag.key}: switch it off for everyone (allowlist included)`,
-    `kaviar-flags set ${flag.key}${schema} --enabled false --actor "$USER" --reason "rollback"`,
-    `# or only stop the rollout (the allowlist keeps it)`,
-    `kaviar-flags set ${flag.key}${schema} --rollout 0 --expect-rollout ${flag.rolloutPercentage} --actor "$USER" --reason "rollback"`,
-  ]);
-  const verify = input.flags.map(
-    (flag) =>
-      `kaviar-flags check ${flag.key}${schema} --phase post_rollback --label manual --expect-rollout ${flag.rolloutPercentage}${flag.enabled ? ' --expect-enabled' : ' --expect-disabled'} --expect-allowlist ${flag.allowlistCount}`,
-  );
+function headerLines(input: OpsSnapshotInput): string[] {
+  const tz = input.timeZone;
+  const offset = formatTime(input.generatedAt, tz).split(' ').at(-1);
   return [
-    ...restore,
+    `# Ops snapshot - ${formatTime(input.generatedAt, tz)}`,
     '',
-    '### Switch a flag off',
-    ...(switches.length ? ['```bash', ...switches, '```'] : ['No flags.']),
+    `Generated by kaviar-flags ${input.cliVersion} from ${input.source}${input.schema ? `, schema \`${input.schema}\`` : ''}, store version ${input.storeVersion}.`,
     '',
-    '### Verify once the state above is back (the check must print PASS and exit 0)',
-    '```bash',
-    `kaviar-flags status${schema}`,
-    ...verify,
-    '```',
+    ...(input.responsible ? [`**Responsible:** ${input.responsible}  `] : []),
+    `**Time zone:** ${tz} (${offset}), for every time below`,
   ];
 }
 
-/** Renders the ops snapshot Markdown document. Pure: same input, same text. */
-export function renderOpsSnapshot(input: OpsSnapshotInput): string {
-  const tz = input.timeZone;
-  const lines = [
-    `# Ops snapshot - ${formatTime(input.generatedAt, tz)}`,
-    '',
-    `Generated by kaviar-flags ${input.cliVersion} from ${input.source}${input.schema ? `, schema \`${input.schema}\`` : ''}, store version ${input.storeVersion}. Times in ${tz}.`,
-    '',
-    '---',
-    '',
-    '## Feature flags',
-    '',
-  ];
+function flagsLines(input: OpsSnapshotInput): string[] {
+  const lines = ['## Feature flags', ''];
   if (input.flags.length === 0) lines.push('No flags.', '');
   for (const flag of input.flags) {
     lines.push(
@@ -146,15 +120,98 @@ export function renderOpsSnapshot(input: OpsSnapshotInput): string {
       '',
     );
   }
-  lines.push('---', '', '## Checkpoints (last 3 per flag)', '');
-  for (const flag of input.flags) {
-    lines.push(`### ${flag.key}`, '', ...checkpointLines(input.checkpoints.get(flag.key) ?? [], tz));
+  return lines;
+}
+
+function checkpointsSection(input: OpsSnapshotInput): string[] {
+  return [
+    '## Checkpoints (last 3 per flag)',
+    '',
+    ...input.flags.flatMap((flag) => [
+      `### ${flag.key}`,
+      '',
+      ...checkpointLines(input.checkpoints.get(flag.key) ?? [], input.timeZone),
+    ]),
+  ];
+}
+
+function driftSection(input: OpsSnapshotInput): string[] {
+  return [
+    '## Drift analysis',
+    '',
+    ...input.flags.flatMap((flag) => [
+      `### ${flag.key}`,
+      '',
+      ...driftLines(flag, input.checkpoints.get(flag.key) ?? [], input.timeZone),
+      '',
+    ]),
+  ];
+}
+
+function operatorSectionLines(section: OperatorSection): string[] {
+  return [`## ${section.heading}`, '', ...(section.body ? [section.body] : [])];
+}
+
+/** The closing note: what kaviar-flags did not write into this file, and what came from elsewhere. */
+function footerLines(input: OpsSnapshotInput): string[] {
+  const database = input.database ?? { kind: 'server' };
+  const lines = [
+    '## What this file does not contain',
+    '',
+    database.kind === 'server'
+      ? `- No passwords, tokens or allowlist members in what kaviar-flags wrote. No complete connection string: the database appears as \`${input.source}\` (any password masked) and the commands read it from \`$DATABASE_URL\`.`
+      : '- No passwords, tokens or allowlist members in what kaviar-flags wrote, and no connection string: the data is in the embedded database named above.',
+  ];
+  if (input.restoreFile) {
+    lines.push(
+      `- The allowlist members are only in the JSON written beside it (\`${input.restoreFile}\`), which \`restore\` reads: keep that file where they may be.`,
+    );
   }
-  lines.push('---', '', '## Drift analysis', '');
-  for (const flag of input.flags) {
-    lines.push(`### ${flag.key}`, '', ...driftLines(flag, input.checkpoints.get(flag.key) ?? [], tz), '');
+  if (input.git !== undefined && !('unavailable' in input.git)) {
+    lines.push(
+      '- The git state (commit subject, changed paths) is copied from the repository as git printed it.',
+    );
   }
-  lines.push('---', '', '## Rollback instructions', '', ...rollbackLines(input), '', '---', '');
-  lines.push('This document holds no connection strings, secrets or allowlist members.', '');
-  return lines.join('\n');
+  const sections = input.sections ?? [];
+  if (sections.length > 0) {
+    lines.push(
+      `- ${sections.map((s) => `"${s.heading}"`).join(', ')}: the operator's own ${sections.length === 1 ? 'file' : 'files'} (${sections.map((s) => `\`${s.file}\``).join(', ')}), included as written (their headings moved under the section). kaviar-flags only checked ${sections.length === 1 ? 'it' : 'them'} for connection strings with a password, password settings, AWS keys and private key blocks.`,
+    );
+    for (const section of sections) {
+      for (const secret of section.secrets) {
+        lines.push(
+          `- ⚠️ \`${section.file}\` line ${secret.line} looks like it holds a secret (${secret.kind}): it was included because of \`--allow-secrets\`.`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+/**
+ * Renders the ops snapshot Markdown document. Pure: same input, same text. The sections follow the
+ * seed's order: git state, flags, checkpoints, drift, the operator's sections, rollback, validation.
+ */
+export function renderOpsSnapshot(input: OpsSnapshotInput): string {
+  const sections: string[][] = [
+    headerLines(input),
+    ...(input.git ? [gitStateLines(input.git)] : []),
+    flagsLines(input),
+    checkpointsSection(input),
+    driftSection(input),
+    // Sections describing more of the store (ramps) go here, after the drift analysis.
+    ...(input.sections ?? []).map(operatorSectionLines),
+    rollbackLines(input),
+    footerLines(input),
+  ];
+  const text = sections.map((lines) => trimBlank(lines).join('\n')).join('\n\n---\n\n');
+  return `${text}\n`;
+}
+
+function trimBlank(lines: string[]): string[] {
+  let start = 0;
+  let end = lines.length;
+  while (start < end && lines[start]?.trim() === '') start++;
+  while (end > start && lines[end - 1]?.trim() === '') end--;
+  return lines.slice(start, end);
 }

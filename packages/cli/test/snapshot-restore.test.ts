@@ -25,6 +25,12 @@ guardLeaks();
 
 forEachDatabase((getDb, ctx) => {
   const run = (db: FlagsDb, ...argv: string[]) => kaviar(db, argv, { cwd: dir });
+  // How the snapshot names its source: a server URL, as production runs it.
+  const snapshot = (db: FlagsDb, ...argv: string[]) =>
+    kaviar(db, ['snapshot', ...argv], {
+      cwd: dir,
+      env: { DATABASE_URL: 'postgres://app:s3cret@db.internal/kaviar' },
+    });
   let empty: FlagsDb;
   beforeAll(async () => {
     empty = await openTestDb(ctx.kind);
@@ -62,7 +68,7 @@ forEachDatabase((getDb, ctx) => {
         '0',
         '--record',
       );
-      const written = await run(db, 'snapshot', '--out', 'ops.md', '--tz', 'America/Sao_Paulo');
+      const written = await snapshot(db, '--out', 'ops.md', '--tz', 'America/Sao_Paulo');
       expect(written.code).toBe(0);
       expect(written.stdout).toMatch(/^Wrote ops\.md and ops\.json \(store version \d+, 2 flags\)\.\n$/);
       const md = readFileSync(join(dir, 'ops.md'), 'utf8');
@@ -70,9 +76,14 @@ forEachDatabase((getDb, ctx) => {
       expect(md).toContain('**Allowlist:** 3 subjects');
       expect(md).toContain('- Status: **PASS** ✅\n- Phase: `ROLLOUT_1PCT`\n- Label: `manual`');
       expect(md).toContain('- **Conclusion:** no drift: the database matches the latest check.');
-      expect(md).toMatch(/kaviar-flags restore ops\.json( --schema \w+)? --delete-missing --dry-run/);
-      expect(md).toMatch(/kaviar-flags set passenger_favorites_matching( --schema \w+)? --enabled false/);
+      expect(md).toContain(`kaviar-flags restore ${join(dir, 'ops.json')} --database-url "`);
+      expect(md).toMatch(/ --delete-missing --dry-run\n/);
+      expect(md).toMatch(
+        /kaviar-flags set passenger_favorites_matching --database-url "[^"]+"( --schema \w+)? --enabled false/,
+      );
       expect(md).not.toContain('p-1');
+      expect(md).not.toContain('s3cret');
+      expect(md).toContain('from postgres://app:***@db.internal/kaviar');
 
       const dry = await run(empty, 'restore', 'ops.json', '--dry-run', '--actor', 'goes');
       expect(dry.code).toBe(0);
@@ -92,20 +103,27 @@ forEachDatabase((getDb, ctx) => {
       const db = getDb();
       const snapshotted = await configOf(db);
       expect(snapshotted.length).toBeGreaterThan(0);
-      await run(db, 'snapshot', '--out', 'exact.md');
+      await snapshot(db, '--out', 'exact.md');
       await run(db, 'create', 'added_later', '--actor', 'deploy-bot');
       await run(db, 'set', 'passenger_favorites_matching', '--rollout', '7', '--actor', 'deploy-bot');
       const md = readFileSync(join(dir, 'exact.md'), 'utf8');
       const line = md
         .split('\n')
         .find((l) => l.startsWith('kaviar-flags restore') && !l.includes('--dry-run'));
-      // The shell would expand "$USER" and strip the quotes.
+      // The shell would expand "${DATABASE_URL:?...}" and strip the quotes; in-process, the test's
+      // database is used whatever the URL (the spawned test in snapshot-paste.test.ts runs a real shell).
+      expect(line).not.toContain('$USER');
       const argv = (line ?? '')
-        .replace('"$USER"', 'goes')
+        .replace(/"\$\{DATABASE_URL:\?[^}]*\}"/, 'postgres://ignored')
         .match(/"[^"]*"|\S+/g)
         ?.slice(1)
         .map((token) => token.replace(/^"(.*)"$/, '$1'));
-      expect(argv?.slice(0, 2)).toEqual(['restore', 'exact.json']);
+      expect(argv?.slice(0, 4)).toEqual([
+        'restore',
+        join(dir, 'exact.json'),
+        '--database-url',
+        'postgres://ignored',
+      ]);
       const restored = await run(db, ...(argv ?? []));
       expect(restored.code).toBe(0);
       expect(await configOf(db)).toEqual(snapshotted);

@@ -1,23 +1,35 @@
 import { migrate } from '@kaviar/flags-pg';
+import { BACKUP_OPTIONS, backupBeforeMigrate, backupOptionsOf } from '../backup-before-migrate';
 import { defineCommand } from '../command-spec';
 
 /** `kaviar-flags migrate`: creates or upgrades the flags schema. */
 export const migrateCommand = defineCommand({
   name: 'migrate',
   summary: 'Create or upgrade the flags schema (safe to run from many processes at once)',
-  usage: '',
-  options: {},
+  usage: '[--backup-dir DIR] [--no-backup]',
+  options: { ...BACKUP_OPTIONS },
   examples: ['DATABASE_URL=postgres://app@db:5432/app kaviar-flags migrate'],
-  notes: ['The embedded database is migrated automatically; a server database only by this command.'],
+  notes: [
+    'The embedded database is migrated automatically; a server database only by this command.',
+    'Before applying a migration to a schema that holds flags, it writes a restorable snapshot (the JSON `restore` reads) to --backup-dir and prints its path.',
+  ],
   parse(args) {
     args.maxPositionals(0);
+    return { backup: backupOptionsOf(args) };
   },
-  async run(_input, ctx) {
+  async run(input, ctx) {
     const db = await ctx.db();
+    const backup = await backupBeforeMigrate(db, input.backup, ctx);
     const result = await migrate(db);
     const { printer } = ctx;
     if (printer.json) {
-      printer.printJson({ schema: db.schema, from: result.from, to: result.to, applied: result.applied });
+      printer.printJson({
+        schema: db.schema,
+        from: result.from,
+        to: result.to,
+        applied: result.applied,
+        backup: backup?.file ?? null,
+      });
     } else if (result.applied.length === 0) {
       printer.line(`Schema ${db.schema} is up to date (migration ${result.to}) on ${ctx.target.label}.`);
     } else {
