@@ -43,7 +43,12 @@ export async function readObservation(
   return { at, flag, missingMembers, instances, exposures };
 }
 
-/** The flag's most recent audit entries, newest first. @internal */
+/**
+ * The flag's most recent audit entries, newest first. A ramp's own `ramp.*` rows record the ramp's
+ * state, not the flag's (its flag writes are ordinary `update` rows), so they are left out. @internal
+ */
 export async function readAudit(db: MonitorDb, flagKey: string, limit: number): Promise<AuditRecord[]> {
-  return (await listAudit(db, { flagKey, limit })) as AuditRecord[];
+  // Ramp rows come in small bursts (a start, a few holds, a move per step): read past them.
+  const entries = (await listAudit(db, { flagKey, limit: limit * 2 + 20 })) as AuditRecord[];
+  return entries.filter((entry) => !entry.action.startsWith('ramp.')).slice(0, limit);
 }

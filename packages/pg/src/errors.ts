@@ -109,3 +109,80 @@ export class SnapshotFileError extends FlagsError {
     this.databaseError = options.databaseError;
   }
 }
+
+/** A ramp definition (or a field of one) is not valid. `field` names it; nothing was written. Code `INVALID_RAMP`. */
+export class InvalidRampError extends FlagsError {
+  readonly field: string;
+  readonly value: unknown;
+
+  constructor(field: string, value: unknown, problem: string) {
+    super('INVALID_RAMP', `Invalid ramp ${field}: ${describe(value)} ${problem}; nothing was written`);
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** The flag already has a ramp in progress (active, holding or paused). Code `RAMP_EXISTS`. */
+export class RampExistsError extends FlagsError {
+  readonly flagKey: string;
+  /** The state of the ramp in progress. */
+  readonly state: string;
+
+  constructor(flagKey: string, state: string, options?: { cause?: unknown }) {
+    super(
+      'RAMP_EXISTS',
+      `Flag ${describe(flagKey)} already has a ramp in progress (${state}); resume or abort it first. Nothing was written`,
+      options,
+    );
+    this.flagKey = flagKey;
+    this.state = state;
+  }
+}
+
+/** The flag has no ramp in progress. Code `RAMP_NOT_FOUND`. */
+export class RampNotFoundError extends FlagsError {
+  readonly flagKey: string;
+
+  constructor(flagKey: string) {
+    super('RAMP_NOT_FOUND', `Flag ${describe(flagKey)} has no ramp in progress; start one first`);
+    this.flagKey = flagKey;
+  }
+}
+
+/** The ramp is in a state that does not allow this action (resume an active ramp). Code `RAMP_STATE`. */
+export class RampStateError extends FlagsError {
+  readonly flagKey: string;
+  readonly state: string;
+
+  constructor(flagKey: string, state: string, problem: string) {
+    super('RAMP_STATE', `The ramp of ${describe(flagKey)} is ${state}: ${problem}; nothing was written`);
+    this.flagKey = flagKey;
+    this.state = state;
+  }
+}
+
+/**
+ * A ramp transition lost a compare-and-set: the ramp changed since it was read (`what: 'ramp'`: another
+ * ticker or an operator), or its flag changed outside the ramp (`what: 'flag'`: someone wrote the flag or
+ * its allowlist). Nothing was written. Code `RAMP_CONFLICT`.
+ */
+export class RampConflictError extends FlagsError {
+  readonly flagKey: string;
+  readonly what: 'ramp' | 'flag';
+  /** The revision (`ramp`) or flag version (`flag`) expected. */
+  readonly expected: number;
+  /** The one found. */
+  readonly actual: number;
+
+  constructor(flagKey: string, what: 'ramp' | 'flag', expected: number, actual: number) {
+    const subject = what === 'ramp' ? 'ramp revision' : 'flag version';
+    super(
+      'RAMP_CONFLICT',
+      `The ramp of ${describe(flagKey)} changed concurrently: expected ${subject} ${expected}, found ${actual}; nothing was written`,
+    );
+    this.flagKey = flagKey;
+    this.what = what;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}

@@ -6,6 +6,7 @@ export type {
   AuditEntry,
   AuditFlagState,
   ListAuditOptions,
+  RampAuditAction,
 } from './admin/audit';
 export { AUDIT_IDS_SHOWN, listAudit } from './admin/audit';
 export type { NewFlag } from './admin/create-flag';
@@ -27,7 +28,12 @@ export {
   FlagExistsError,
   FlagNotFoundError,
   InvalidOptionError,
+  InvalidRampError,
   InvalidSnapshotError,
+  RampConflictError,
+  RampExistsError,
+  RampNotFoundError,
+  RampStateError,
   SchemaAheadError,
   SchemaMissingError,
   SnapshotFileError,
@@ -43,6 +49,21 @@ export { sumExposures } from './observe/exposure-totals';
 export type { FlagState, FlagStateReading } from './observe/read-flag-state';
 export { missingAllowlistMembers, readFlagState } from './observe/read-flag-state';
 export type { PGliteLike, PGliteTransactionLike } from './pglite-driver';
+export type { ClaimRampOptions } from './ramps/claim-ramp';
+export { claimRamp, releaseRamp } from './ramps/claim-ramp';
+export type { RampActionOptions } from './ramps/control-ramp';
+export { abortRamp, pauseRamp, resumeRamp } from './ramps/control-ramp';
+export { formatDuration } from './ramps/format-duration';
+export type { Ramp, RampDecision, RampGuardCommand, RampState, RampStepResult } from './ramps/ramp';
+export { describeSteps, RAMP_IN_PROGRESS, rampRollbackTarget } from './ramps/ramp';
+export type { ListRampsOptions } from './ramps/read-ramps';
+export { getRamp, listDueRamps, listRamps } from './ramps/read-ramps';
+export type { StartRampOptions, StartRampResult } from './ramps/start-ramp';
+export { startRamp } from './ramps/start-ramp';
+export type { RampTransition, TransitionRampOptions } from './ramps/transition-ramp';
+export { transitionRamp } from './ramps/transition-ramp';
+export type { NewRamp } from './ramps/validate-ramp';
+export { defaultPhase } from './ramps/validate-ramp';
 export { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from './schema-name';
 export { exportSnapshot } from './snapshot/export-snapshot';
 export type {

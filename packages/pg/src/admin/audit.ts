@@ -1,8 +1,9 @@
 import type { FlagsDb, Queryable } from '../db';
 import type { FlagRow } from './flag-row';
 
-/** What an audit row records. `restore` is a change made by `importSnapshot`. */
+/** What an audit row records. `restore` is a change made by `importSnapshot`; `ramp.*` a ramp's state change. */
 export type AuditAction =
+  | RampAuditAction
   | 'create'
   | 'update'
   | 'delete'
@@ -10,6 +11,17 @@ export type AuditAction =
   | 'allowlist.remove'
   | 'allowlist.import'
   | 'restore';
+
+/** The audit actions of a ramp (`startRamp`, its checks, `pauseRamp`, `resumeRamp`, `abortRamp`). */
+export type RampAuditAction =
+  | 'ramp.start'
+  | 'ramp.advance'
+  | 'ramp.complete'
+  | 'ramp.hold'
+  | 'ramp.pause'
+  | 'ramp.resume'
+  | 'ramp.rollback'
+  | 'ramp.abort';
 
 /** The audited state of a flag row. */
 export interface AuditFlagState {
