@@ -9,6 +9,10 @@ import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
 import { migrateCommand } from './commands/migrate';
 import { pruneChangesCommand } from './commands/prune-changes';
+import { rampAbortCommand, rampPauseCommand, rampResumeCommand } from './commands/ramp-control';
+import { rampStartCommand } from './commands/ramp-start';
+import { rampStatusCommand } from './commands/ramp-status';
+import { rampTickCommand } from './commands/ramp-tick';
 import { restoreCommand } from './commands/restore';
 import { setCommand } from './commands/set';
 import { snapshotCommand } from './commands/snapshot';
@@ -30,6 +34,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   snapshotCommand,
   restoreCommand,
   pruneChangesCommand,
+  rampStartCommand,
+  rampStatusCommand,
+  rampTickCommand,
+  rampPauseCommand,
+  rampResumeCommand,
+  rampAbortCommand,
   demoCommand,
 ];
 

@@ -57,6 +57,11 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
   DB_LOCKED: EXIT_CODES.DB_LOCKED,
   SCHEMA_MISSING: EXIT_CODES.SCHEMA,
   SCHEMA_AHEAD: EXIT_CODES.SCHEMA,
+  INVALID_RAMP: EXIT_CODES.USAGE,
+  RAMP_NOT_FOUND: EXIT_CODES.FLAG_NOT_FOUND,
+  RAMP_EXISTS: EXIT_CODES.CONFLICT,
+  RAMP_STATE: EXIT_CODES.CONFLICT,
+  RAMP_CONFLICT: EXIT_CODES.CONFLICT,
 };
 
 /**
@@ -65,7 +70,8 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
  * system only ever sees 0–3 from it.
  */
 export function exitCodeForError(error: unknown, command?: string): ExitCode {
-  if (command === 'check') return EXIT_CODES.UNKNOWN;
+  // `ramp tick` speaks the same convention: an error means the ramps could not be checked.
+  if (command === 'check' || command === 'ramp tick') return EXIT_CODES.UNKNOWN;
   if (error instanceof FlagsError) return BY_ERROR_CODE[error.code] ?? EXIT_CODES.INTERNAL;
   return EXIT_CODES.INTERNAL;
 }

@@ -34,18 +34,23 @@ export interface CliIo {
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** Commands with sub-commands, and the sub-commands named when one is missing. */
+const GROUPS: Readonly<Record<string, string>> = {
+  allowlist: 'add, remove, list or import',
+  ramp: 'start, status, tick, pause, resume or abort',
+};
+
 function selectCommand(argv: readonly string[]): { spec: CommandSpec; rest: string[] } {
   const [first = '', second] = argv;
   if (first.startsWith('-')) {
     throw new UsageError(`Put the command first, e.g. \`kaviar-flags status ${first}\``);
   }
-  const name = first === 'allowlist' ? `allowlist ${second ?? ''}`.trim() : first;
+  const group = GROUPS[first];
+  const name = group ? `${first} ${second ?? ''}`.trim() : first;
   const spec = findCommand(name);
   if (spec) return { spec, rest: argv.slice(name.split(' ').length) };
-  if (first === 'allowlist') {
-    throw new UsageError(
-      'allowlist needs a sub-command: add, remove, list or import (see kaviar-flags --help)',
-    );
+  if (group) {
+    throw new UsageError(`${first} needs a sub-command: ${group} (see kaviar-flags --help)`);
   }
   throw new UsageError(`Unknown command ${JSON.stringify(first)} (run kaviar-flags --help for the list)`);
 }
@@ -108,10 +113,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(`${CLI_VERSION}\n`);
       return EXIT_CODES.OK;
     }
-    if (first === 'allowlist' && (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h')) {
+    if (GROUPS[first] && (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h')) {
       io.stdout.write(
         renderMainHelp(
-          COMMANDS.filter((c) => c.name.startsWith('allowlist ')),
+          COMMANDS.filter((c) => c.name.startsWith(`${first} `)),
           CLI_VERSION,
         ),
       );
@@ -177,7 +182,7 @@ function reportError(caught: unknown, command: string | undefined, json: boolean
   const code = error instanceof FlagsError ? error.code : 'INTERNAL';
   const message = maskSecrets(error.message.split('\n').join(' '));
   const prefix = command ? `kaviar-flags ${command}` : 'kaviar-flags';
-  const verdict = command === 'check' ? 'UNKNOWN: ' : '';
+  const verdict = command === 'check' || command === 'ramp tick' ? 'UNKNOWN: ' : '';
   const hint =
     code === 'USAGE' && command
       ? ` (see kaviar-flags ${command} --help)`

@@ -62,8 +62,8 @@ export type { StartRampOptions, StartRampResult } from './ramps/start-ramp';
 export { startRamp } from './ramps/start-ramp';
 export type { RampTransition, TransitionRampOptions } from './ramps/transition-ramp';
 export { transitionRamp } from './ramps/transition-ramp';
-export type { NewRamp } from './ramps/validate-ramp';
-export { defaultPhase } from './ramps/validate-ramp';
+export type { NewRamp, RampPlan } from './ramps/validate-ramp';
+export { defaultPhase, validateRamp } from './ramps/validate-ramp';
 export { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from './schema-name';
 export { exportSnapshot } from './snapshot/export-snapshot';
 export type {

@@ -21,6 +21,10 @@ export function describeAuditChange(entry: Pick<AuditEntry, 'action' | 'before' 
     return `created ${field(after, 'enabled') ? 'enabled' : 'disabled'} at ${field(after, 'rolloutPercentage')} %`;
   }
   if (entry.action === 'delete') return 'deleted';
+  if (entry.action.startsWith('ramp.')) {
+    const from = field(before, 'state');
+    return `ramp ${from ? `${from} → ` : ''}${field(after, 'state')} at ${field(after, 'percent')} %`;
+  }
   const parts: string[] = [];
   for (const name of ['enabled', 'rolloutPercentage', 'description'] as const) {
     const from = field(before, name);

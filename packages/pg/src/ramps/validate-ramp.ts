@@ -1,4 +1,4 @@
-import { assertFlagKey, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
+import { assertFlagKey, describe, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
 import { InvalidRampError } from '../errors';
 import type { RampGuardCommand } from './ramp';
 
@@ -19,7 +19,7 @@ export interface NewRamp {
   readonly maxHolds?: number;
 }
 
-/** A validated ramp definition. @internal */
+/** A ramp definition as `validateRamp` returns it: percentages parsed, defaults filled in. */
 export interface RampPlan {
   readonly flagKey: string;
   readonly steps: number[];
@@ -42,7 +42,12 @@ const text = (field: string, value: unknown, max: number): string => {
   return value.trim();
 };
 
-/** Validates everything about a new ramp that does not need the database. @internal */
+/**
+ * Validates everything about a new ramp that does not need the database (what `startRamp` checks first):
+ * throws `InvalidRampError` naming the field, else returns the plan with its defaults.
+ *
+ * @example validateRamp({ flagKey: 'f', steps: [5, 1], holdMs: 60_000 }) // throws: steps must be strictly increasing
+ */
 export function validateRamp(input: NewRamp): RampPlan {
   try {
     assertFlagKey(input?.flagKey);
@@ -57,8 +62,10 @@ export function validateRamp(input: NewRamp): RampPlan {
     try {
       percent = parseRolloutPercentage(step, `steps[${i}]`);
     } catch (caught) {
-      const problem =
+      // Core says `Invalid flag steps[1]: "150" must be ...`: keep what it says after the value.
+      const said =
         caught instanceof InvalidFlagError ? caught.message.replace(/^Invalid flag [^:]+: /, '') : '';
+      const problem = said.startsWith(`${describe(step)} `) ? said.slice(describe(step).length + 1) : said;
       throw new InvalidRampError(`steps[${i}]`, step, problem || 'is not a rollout percentage');
     }
     if (percent <= 0) throw new InvalidRampError(`steps[${i}]`, step, 'must be above 0 %');
