@@ -37,6 +37,7 @@ forEachDatabase((getDb) => {
       'exposures',
       'flags',
       'instances',
+      'ramps',
       'schema_migrations',
       'state',
     ]);
@@ -83,12 +84,16 @@ describe.each(testDatabaseKinds())('%s: many migrators', (kind) => {
     for (let i = 1; i < 20; i++)
       opened.push(await openTestDb(kind, { schema: first.schema, migrated: false }));
     const results = await Promise.all(opened.map((db) => migrate(db)));
-    const appliers = results.filter((r) => r.applied.length > 0);
-    expect(appliers).toEqual([{ from: 0, to: SCHEMA_VERSION, applied: [1] }]);
+    // Each migration is its own transaction, so two migrators may share the work: every number once.
+    const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
+    expect(applied).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+    expect(results.filter((r) => r.applied.includes(1))).toEqual([
+      expect.objectContaining({ from: 0, to: SCHEMA_VERSION }),
+    ]);
     expect(results.every((r) => r.to === SCHEMA_VERSION)).toBe(true);
     const { rows } = await first.query<{ version: number }>(
       `select version from ${first.ident}.schema_migrations order by version`,
     );
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
   });
 });
