@@ -245,3 +245,25 @@ describe('the built CLI', () => {
     }, 120_000);
   });
 });
+
+describe('kaviar-flags demo --ramp', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'kaviar-cli-ramp-demo-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('ramps 1 → 5 → 25 on real clients, the guard fails at 25 %, the ramp rolls back to 5 % and says why', async () => {
+    buildIfStale();
+    const demo = await spawnKaviar(['demo', '--ramp', '--passengers', '50000'], { cwd });
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toMatch(
+      /^PASS passenger_favorites_matching: advanced 1 % → 5 % at .* after [\d.]+ s at 1 %: drift PASS, 4\/4 instances on version \d+, exposure [\d.]+ % \(interval [\d.]+–[\d.]+ %\), guard `check_error_rate` OK: 0\.2 % errors/m,
+    );
+    expect(demo.stdout).toMatch(
+      /^FAIL passenger_favorites_matching: rolled back 25 % → 5 % at .*: guard `check_error_rate` CRITICAL: 3\.1 % errors/m,
+    );
+    expect(demo.stdout).toMatch(
+      /Ramp demo done in [\d.]+s: advanced to 5 % and 25 % on PASS, rolled back to 5 %/,
+    );
+    const status = await spawnKaviar(['status', FLAG, '--schema', 'kaviar_flags_demo', '--json'], { cwd });
+    expect(JSON.parse(status.stdout).flag.rolloutPercentage).toBe(5);
+  }, 120_000);
+});

@@ -45,7 +45,8 @@ export function passEvidence(checkpoint: Checkpoint): string {
       );
     } else if (finding.name === 'exposures' && finding.status === 'PASS') {
       const interval = /\[([\d.]+) %, ([\d.]+) %\]/.exec(finding.message);
-      const range = interval ? ` (interval ${interval[1]}–${interval[2]} %)` : '';
+      const tenth = (text: string) => Number(Number(text).toFixed(1));
+      const range = interval ? ` (interval ${tenth(interval[1]!)}–${tenth(interval[2]!)} %)` : '';
       parts.push(`exposure ${share(field(finding.observed, 'share'))}${range}`);
     } else if (finding.name !== 'ramp') {
       parts.push(describeFinding(finding));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { migrate } from '@kaviar/flags-pg';
 import { UsageError } from '../cli-errors';
 import { defineCommand } from '../command-spec';
+import { runRampDemo } from '../demo-ramp';
 import { demoWentAsExpected, runDemoStory } from '../demo-story';
 import { EXIT_CODES } from '../exit-codes';
 import { parseIntegerArg } from '../input-values';
@@ -12,7 +13,7 @@ import { parseIntegerArg } from '../input-values';
 export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'Run the whole rollout story (create, evaluate, check, a bad change caught, rollback, snapshot)',
-  usage: '[--passengers N] [--instances N]',
+  usage: '[--passengers N] [--instances N] [--ramp]',
   defaultSchema: 'kaviar_flags_demo',
   options: {
     passengers: {
@@ -25,9 +26,14 @@ export const demoCommand = defineCommand({
       value: 'N',
       description: 'Backend instances (flag clients) to run (default 4)',
     },
+    ramp: {
+      type: 'boolean',
+      description: 'The guarded ramp instead: 1 → 5 → 25 %, a guard failing at 25 %, the automatic rollback',
+    },
   },
   examples: [
     'kaviar-flags demo',
+    'kaviar-flags demo --ramp',
     'kaviar-flags status --schema kaviar_flags_demo   # look around afterwards',
   ],
   notes: [
@@ -50,6 +56,7 @@ export const demoCommand = defineCommand({
       passengers:
         passengers === undefined ? 100_000 : parseIntegerArg(passengers, 'passengers', args.command, 100),
       instances: instances === undefined ? 4 : parseIntegerArg(instances, 'instances', args.command, 1),
+      ramp: args.flag('ramp'),
     };
   },
   async run(options, ctx) {
@@ -69,6 +76,7 @@ export const demoCommand = defineCommand({
     await migrate(db);
     const dir =
       ctx.target.kind === 'embedded' ? ctx.target.dir : mkdtempSync(join(tmpdir(), 'kaviar-flags-demo-'));
+    if (options.ramp) return runRampDemo(db, ctx, { ...options, dir });
     const result = await runDemoStory(db, ctx, { ...options, dir });
     const ok = demoWentAsExpected(result);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
