@@ -1,9 +1,10 @@
-import type { FlagRow } from '@kaviar/flags-pg';
+import type { FlagRow, Ramp } from '@kaviar/flags-pg';
 import { formatTime } from './format-time';
 import type { OperatorSection } from './operator-sections';
 import { driftLines, STATUS_ICON } from './ops-snapshot-drift';
 import { gitStateLines, type SnapshotGit } from './render-ops-snapshot-git';
 import { rollbackLines } from './render-ops-snapshot-rollback';
+import { renderRampsSection } from './render-ramps-section';
 
 /*
  * The ops snapshot as Markdown, generated from data: the document operators used to type by hand
@@ -61,6 +62,8 @@ export interface OpsSnapshotInput {
   readonly responsible?: string | undefined;
   /** The operator's own sections (`--section FILE`), in order, after the drift analysis. */
   readonly sections?: readonly OperatorSection[] | undefined;
+  /** Ramps as `listRamps` returns them; no "Ramps" section when absent. */
+  readonly ramps?: readonly Ramp[] | undefined;
 }
 
 const ICON = STATUS_ICON;
@@ -200,6 +203,7 @@ export function renderOpsSnapshot(input: OpsSnapshotInput): string {
     checkpointsSection(input),
     driftSection(input),
     // Sections describing more of the store (ramps) go here, after the drift analysis.
+    ...(input.ramps ? [renderRampsSection(input.ramps, input.timeZone)] : []),
     ...(input.sections ?? []).map(operatorSectionLines),
     rollbackLines(input),
     footerLines(input),

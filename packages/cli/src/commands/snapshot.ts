@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { listCheckpoints } from '@kaviar/flags-monitor';
-import { exportSnapshot, type FlagRow, type FlagsDb, type SnapshotFlag } from '@kaviar/flags-pg';
+import { exportSnapshot, type FlagRow, type FlagsDb, listRamps, type SnapshotFlag } from '@kaviar/flags-pg';
 import { UsageError } from '../cli-errors';
 import { CLI_VERSION } from '../cli-version';
 import { defineCommand } from '../command-spec';
@@ -138,6 +138,7 @@ export const snapshotCommand = defineCommand({
       git,
       responsible,
       sections,
+      ramps: await listRamps(db, { limit: 50 }),
     });
     const createRefs = async () => {
       if (git === undefined || !('state' in git) || !(git.createdTag || git.createdBranch)) return;
