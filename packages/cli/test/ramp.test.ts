@@ -240,6 +240,10 @@ describe('the built CLI', () => {
         label: 'ramp',
         status: 'FAIL',
       });
+      const snapshot = await run('snapshot');
+      expect(snapshot.stdout).toContain('## Ramps');
+      expect(snapshot.stdout).toContain('- **State:** rolled back from 25 % (step 3 of 4)');
+      expect(snapshot.stdout).toMatch(/\*\*FAIL\*\*: rolled back 25 % → 5 % .* \(checkpoint #\d+\)/);
       const idle = await run('ramp', 'tick');
       expect([idle.code, idle.stdout.trim()]).toEqual([0, expect.stringMatching(/^No ramp due at /)]);
     }, 120_000);
