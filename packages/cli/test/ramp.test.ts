@@ -116,6 +116,49 @@ forEachDatabase((getDb) => {
   });
 });
 
+forEachDatabase((getDb) => {
+  it('ramp tick --watch keeps ticking until no ramp is active (here: paused after 3 holds for want of data)', async () => {
+    const db = getDb();
+    await createFlag(db, { key: 'watched', enabled: true, rolloutPercentage: 1 }, { actor: 'goes' });
+    const started = await kaviar(db, [
+      'ramp',
+      'start',
+      'watched',
+      '--steps',
+      '1,5',
+      '--hold',
+      '10ms',
+      '--actor',
+      'goes',
+      '--reason',
+      'watch',
+    ]);
+    expect(started.code).toBe(0);
+    const watch = await kaviar(db, [
+      'ramp',
+      'tick',
+      '--watch',
+      '--interval',
+      '20ms',
+      '--settle',
+      '0',
+      '--flag',
+      'watched',
+    ]);
+    expect(watch.code).toBe(1);
+    const lines = watch.stdout.split('\n').filter((line) => line.startsWith('WARN watched:'));
+    expect(lines.map((line) => line.replace(/ at .*/, ''))).toEqual([
+      'WARN watched: held',
+      'WARN watched: held',
+      'WARN watched: paused',
+    ]);
+    expect(watch.stdout).toContain('exposure not enough data');
+    expect(watch.stdout).toMatch(/No ramp active any more after \d+ pass\(es\)\./);
+    const status = JSON.parse((await kaviar(db, ['ramp', 'status', 'watched', '--json'])).stdout);
+    expect(status.ramps[0].state).toBe('paused');
+  });
+});
+
 describe('the built CLI', () => {
   beforeAll(() => {
     buildIfStale();
