@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { describe as describeValue, toError } from '@kaviar/flags-core';
+import { describe as describeValue, InvalidOptionError, toError } from '@kaviar/flags-core';
 import {
   ConflictError,
   claimRamp,
@@ -27,7 +27,6 @@ import {
 import type { Assertion } from './assertion';
 import type { CheckFlagOptions } from './check-flag';
 import { checkRampStep, type RampOutcome } from './check-ramp-step';
-import { InvalidCheckOptionsError } from './errors';
 import type { WebhookOptions, WebhookResult } from './notify-checkpoint';
 import { notifyCheckpoint } from './notify-checkpoint';
 import { pauseForForeignChange } from './pause-ramp-for-change';
@@ -119,7 +118,7 @@ export async function tickRamps(db: FlagsDb, options: TickRampsOptions = {}): Pr
   const clock = options.now ?? (() => new Date());
   const guardTimeoutMs = options.guardTimeoutMs ?? 30_000;
   if (!(Number.isFinite(guardTimeoutMs) && guardTimeoutMs > 0)) {
-    throw new InvalidCheckOptionsError('guardTimeoutMs', `${guardTimeoutMs} is not a number > 0`);
+    throw new InvalidOptionError('guardTimeoutMs', guardTimeoutMs, 'is not a number > 0');
   }
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const due = (await listDueRamps(db, clock())).filter(

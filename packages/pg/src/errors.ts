@@ -114,11 +114,14 @@ export class SnapshotFileError extends FlagsError {
 export class InvalidRampError extends FlagsError {
   readonly field: string;
   readonly value: unknown;
+  /** What is wrong with `value`, e.g. `must be strictly increasing (1 after 5)`. */
+  readonly problem: string;
 
   constructor(field: string, value: unknown, problem: string) {
     super('INVALID_RAMP', `Invalid ramp ${field}: ${describe(value)} ${problem}; nothing was written`);
     this.field = field;
     this.value = value;
+    this.problem = problem;
   }
 }
 

@@ -73,8 +73,7 @@ function parseRamp(args: ParsedArgs): NewRamp {
         : caught.field.startsWith('guards')
           ? 'guard'
           : caught.field;
-    const problem = caught.message.replace(/^Invalid ramp [^:]+: /, '').replace(/; nothing was written$/, '');
-    throw new UsageError(`--${option}: ${problem}`, c);
+    throw new UsageError(`--${option}: ${describeValue(caught.value)} ${caught.problem}`, c);
   }
   return input;
 }

@@ -1,4 +1,4 @@
-import { assertFlagKey, describe, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
+import { assertFlagKey, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
 import { InvalidRampError } from '../errors';
 import type { RampGuardCommand } from './ramp';
 
@@ -62,10 +62,7 @@ export function validateRamp(input: NewRamp): RampPlan {
     try {
       percent = parseRolloutPercentage(step, `steps[${i}]`);
     } catch (caught) {
-      // Core says `Invalid flag steps[1]: "150" must be ...`: keep what it says after the value.
-      const said =
-        caught instanceof InvalidFlagError ? caught.message.replace(/^Invalid flag [^:]+: /, '') : '';
-      const problem = said.startsWith(`${describe(step)} `) ? said.slice(describe(step).length + 1) : said;
+      const problem = caught instanceof InvalidFlagError ? caught.problem : '';
       throw new InvalidRampError(`steps[${i}]`, step, problem || 'is not a rollout percentage');
     }
     if (percent <= 0) throw new InvalidRampError(`steps[${i}]`, step, 'must be above 0 %');
