@@ -119,6 +119,16 @@ export const rampStartCommand = defineCommand({
     'dry-run': { type: 'boolean', description: 'Check everything and show the plan; write nothing' },
     yes: { type: 'boolean', description: 'Confirm moving the rollout to the first step now' },
     ...WRITE_OPTIONS,
+    actor: {
+      type: 'string',
+      value: 'NAME',
+      description: 'Who starts the ramp, for the audit log (required)',
+    },
+    reason: {
+      type: 'string',
+      value: 'TEXT',
+      description: 'Why, for the audit log and the ramp’s story (required)',
+    },
   },
   examples: [
     "kaviar-flags ramp start passenger_favorites_matching --steps 1,5,25,50,100 --hold 30m --guard './check_error_rate --max 1' --actor goes --reason 'phase 2 rollout' --yes",
