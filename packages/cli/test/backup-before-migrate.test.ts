@@ -139,6 +139,8 @@ describe.skipIf(DATABASE_URL === undefined && !REQUIRE_DB)('migrate (spawned, po
     const noBackup = await spawnKaviar(['migrate', '--schema', schema, '--no-backup'], { cwd, env });
     expect(noBackup.stdout).not.toContain('Backed up');
     expect(existsSync(join(cwd, 'kaviar-flags-backups'))).toBe(false);
+    // Migrations are idempotent, so that run may have applied it: make it pending again.
+    await db.query(`delete from ${db.ident}.schema_migrations where version = $1`, [SCHEMA_VERSION]);
 
     const run = await spawnKaviar(['migrate', '--schema', schema], { cwd, env });
     // Whatever the migration then does, the backup came first.
