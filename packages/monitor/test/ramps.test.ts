@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   abortRamp,
+  ConflictError,
   type FlagsDb,
   getFlag,
   getRamp,
@@ -367,6 +368,20 @@ forEachDatabase((getDb, ctx) => {
       await expect(
         startRamp(db, { flagKey: 'r_dup', steps: [2, 5], holdMs: MIN }, { actor: 'goes' }),
       ).rejects.toThrow(RampExistsError);
+      expect(await dump(db)).toBe(state);
+    });
+
+    it('a start whose expected rollout is stale (compare-and-set)', async () => {
+      const db = getDb();
+      await seedFlag(db, 'r_stale');
+      const state = await dump(db);
+      await expect(
+        startRamp(
+          db,
+          { flagKey: 'r_stale', steps: [2, 5], holdMs: MIN },
+          { actor: 'goes', expectRollout: 0 },
+        ),
+      ).rejects.toThrow(ConflictError);
       expect(await dump(db)).toBe(state);
     });
 

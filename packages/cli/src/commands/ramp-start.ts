@@ -168,7 +168,10 @@ export const rampStartCommand = defineCommand({
         'ramp start',
       );
     }
-    const result = dryRun ? plan : await startRamp(db, ramp, options);
+    // What was confirmed is what happens: the start refuses (75) if the rollout moved since the plan.
+    const result = dryRun
+      ? plan
+      : await startRamp(db, ramp, { ...options, expectRollout: plan.ramp.initialRollout });
     const { printer } = ctx;
     if (printer.json) {
       printer.printJson(result);

@@ -3,7 +3,7 @@ import type { WriteOptions } from '../admin/flag-row';
 import { checkWriteOptions, readFlagRow } from '../admin/flag-row';
 import { updateFlag } from '../admin/update-flag';
 import type { FlagsDb } from '../db';
-import { FlagNotFoundError, InvalidRampError, RampExistsError } from '../errors';
+import { ConflictError, FlagNotFoundError, InvalidRampError, RampExistsError } from '../errors';
 import { ALREADY_EXISTS_SQLSTATES, sqlStateOf } from '../sqlstate';
 import { formatDuration } from './format-duration';
 import { describeSteps, type Ramp, readRampInProgress, stamp } from './ramp';
@@ -16,6 +16,11 @@ export interface StartRampOptions extends WriteOptions {
   readonly now?: Date;
   /** Check everything and return what would happen without writing anything. Default `false`. */
   readonly dryRun?: boolean;
+  /**
+   * Compare-and-set: start only if the flag's rollout is this now (what a confirmed dry run saw), else
+   * `ConflictError` and nothing written.
+   */
+  readonly expectRollout?: number;
 }
 
 /** What `startRamp` did (or, with `dryRun`, would do). */
@@ -56,6 +61,13 @@ export async function startRamp(
     return await db.transaction(async (tx) => {
       const flag = await readFlagRow(tx, db.ident, key, true);
       if (!flag) throw new FlagNotFoundError(key);
+      if (options.expectRollout !== undefined && flag.rolloutPercentage !== options.expectRollout) {
+        throw new ConflictError(
+          key,
+          { rolloutPercentage: options.expectRollout },
+          { rolloutPercentage: flag.rolloutPercentage },
+        );
+      }
       if (!flag.enabled) {
         throw new InvalidRampError(
           'flagKey',
