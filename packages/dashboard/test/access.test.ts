@@ -71,7 +71,7 @@ forEachDatabase((getDb) => {
         '/nope',
       ]) {
         for (const headers of [
-          {},
+          {} as Record<string, string>,
           { Authorization: 'Bearer wrong-token-wrong-token' },
           { Authorization: basic('admin', 'wrong-token-wrong-token') },
         ]) {
