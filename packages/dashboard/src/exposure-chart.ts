@@ -8,7 +8,7 @@ import { sharePercent } from './format';
 import { html, type SafeHtml } from './html';
 import { niceMax } from './time-ticks';
 
-const W = 760;
+const W = 960;
 const ROW = 34;
 const M = { left: 64, right: 24, top: 16, bottom: 34 };
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -22,7 +22,7 @@ export function exposureVerdict(v: VersionExposure): 'consistent' | 'outside int
 }
 
 /** The chart, or a sentence when no instance reported exposures. @internal */
-export function exposureChart(exposures: readonly VersionExposure[]): SafeHtml {
+export function exposureChart(exposures: readonly VersionExposure[], confidence: number): SafeHtml {
   const rows = exposures.filter((v) => v.share !== null);
   if (rows.length === 0) {
     return html`<p class="muted">No exposure counts reported yet (instances report them with <code>exposures: true</code>, the default).</p>`;
@@ -57,6 +57,6 @@ ${v.interval ? html`<line class="interval" x1="${x(v.interval.low)}" x2="${x(v.i
 ${ticks.map((t) => html`<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="${M.top}" y2="${H - M.bottom}"/><text class="tick" x="${x(t)}" y="${H - M.bottom + 18}" text-anchor="middle">${sharePercent(t)}</text>`)}
 ${body}
 </svg>
-<figcaption class="legend"><span class="legend-configured"></span> configured <span class="legend-observed">●</span> observed share of distinct passengers <span class="legend-interval">├─┤</span> interval</figcaption>
+<figcaption class="legend"><span class="legend-item"><span class="legend-configured"></span> configured</span> <span class="legend-item"><span class="legend-observed">●</span> observed share of distinct passengers</span> <span class="legend-item"><span class="legend-interval">├─┤</span> ${Number((confidence * 100).toFixed(3))} % interval</span></figcaption>
 </figure>`;
 }

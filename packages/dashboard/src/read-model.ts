@@ -60,6 +60,8 @@ export interface FlagDetail {
   readonly instances: readonly InstanceView[];
   /** Database clock at the read. */
   readonly now: Date;
+  /** Confidence of the exposure intervals. */
+  readonly confidence: number;
 }
 
 /** The checkpoints page. @internal */
@@ -68,7 +70,7 @@ export interface CheckpointsView {
   readonly phases: readonly string[];
 }
 
-/** The database clock, from a heartbeat's age when there is one (hosts may disagree on the time). */
+/** The database clock (application hosts and the database may disagree on the time). */
 async function databaseNow(db: FlagsDb): Promise<Date> {
   const { rows } = await db.query<{ now: Date }>('select now() as now');
   const now = rows[0]?.now;
@@ -132,6 +134,7 @@ export async function readFlagDetail(
     exposures,
     instances: judge(instances, flag, now, settings),
     now,
+    confidence: settings.confidence,
   };
 }
 

@@ -59,6 +59,7 @@ describe('pages escape a hostile flag key', () => {
       exposures: [],
       instances: [],
       now: new Date('2026-02-03T11:00:00Z'),
+      confidence: 0.999,
     };
     const page = flagPage(ctx, detail).text;
     expect(page.match(/<script/g)).toHaveLength(1);

@@ -12,8 +12,8 @@ import type { ShownCheckpoint } from './redact';
 import { type RolloutStep, stepAt } from './rollout-timeline';
 import { niceMax, timeTicks } from './time-ticks';
 
-const W = 760;
-const H = 280;
+const W = 960;
+const H = 300;
 const M = { left: 52, right: 20, top: 30, bottom: 40 };
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -118,6 +118,6 @@ ${segments}
 <line class="now" x1="${nowX}" x2="${nowX}" y1="${M.top - 10}" y2="${y(0)}"/><text class="tick" x="${nowX}" y="${M.top - 14}" text-anchor="end">now</text>
 ${points}${labels}${markers}
 </svg>
-<figcaption class="legend"><span class="legend-line"></span> configured rollout <span class="legend-marker status-pass">●</span> PASS <span class="legend-marker status-warn">▲</span> WARN <span class="legend-marker status-fail">◆</span> FAIL <span class="legend-marker status-unknown">■</span> UNKNOWN checkpoint</figcaption>
+<figcaption class="legend"><span class="legend-item"><span class="legend-line"></span> configured rollout</span> <span class="legend-item"><span class="legend-marker status-pass">●</span> PASS</span> <span class="legend-item"><span class="legend-marker status-warn">▲</span> WARN</span> <span class="legend-item"><span class="legend-marker status-fail">◆</span> FAIL</span> <span class="legend-item"><span class="legend-marker status-unknown">■</span> UNKNOWN</span> <span class="legend-item">checkpoints: hover, focus or click for findings</span></figcaption>
 </figure>`;
 }

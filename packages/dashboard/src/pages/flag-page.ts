@@ -100,7 +100,7 @@ ${timelineChart(d.steps, d.checkpoints, d.now)}
 ${d.checkpoints.length ? d.checkpoints.slice(0, 50).map((c, i) => checkpointDetail(c, i === 0 && c.status !== 'PASS')) : html`<p class="muted">No checkpoint recorded. Run <code>kaviar-flags check ${d.flag.key} --record</code>.</p>`}
 </section>
 <section aria-labelledby="h-exposure" class="card"><h2 id="h-exposure">Exposure: observed share against the configured rollout</h2>
-${exposureChart(d.exposures)}
+${exposureChart(d.exposures, d.confidence)}
 ${exposureTable(d.exposures)}
 </section>
 <section aria-labelledby="h-instances" class="card"><h2 id="h-instances">Instances</h2>
