@@ -28,7 +28,8 @@
     for (const el of root.querySelectorAll('text[data-time]')) {
       const at = new Date(el.getAttribute('data-time'));
       const step = Number(el.getAttribute('data-step'));
-      if (!Number.isNaN(at.getTime())) el.textContent = (step >= 86400000 ? tickDate : tickTime).format(at);
+      const format = step >= 86400000 ? tickDate : step < 60000 ? clockFormat : tickTime;
+      if (!Number.isNaN(at.getTime())) el.textContent = format.format(at);
     }
   }
 

@@ -1,10 +1,15 @@
 /** Tick positions for a time axis: round UTC instants, about `count` of them. @internal */
 export function timeTicks(from: number, to: number, count = 5): { at: number; stepMs: number }[] {
   const minute = 60_000;
-  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 43200].map(
-    (m) => m * minute,
-  );
-  const span = Math.max(to - from, minute);
+  const steps = [
+    1 / 60,
+    5 / 60,
+    10 / 60,
+    15 / 60,
+    30 / 60,
+    ...[1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 43200],
+  ].map((m) => Math.round(m * minute));
+  const span = Math.max(to - from, 1000);
   const stepMs = steps.find((s) => span / s <= count) ?? steps[steps.length - 1]!;
   const ticks: { at: number; stepMs: number }[] = [];
   for (let at = Math.ceil(from / stepMs) * stepMs; at <= to; at += stepMs) ticks.push({ at, stepMs });

@@ -18,6 +18,13 @@ const M = { left: 52, right: 20, top: 30, bottom: 40 };
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/** A tick in UTC (`10:26`, `10:26:30`, `2026-02-03`); the browser's script puts it in local time. */
+function tickText(at: number, stepMs: number): string {
+  const text = utcText(new Date(at));
+  if (stepMs >= 86_400_000) return text.slice(0, 10);
+  return text.slice(11, stepMs < 60_000 ? 19 : 16);
+}
+
 function markerShape(status: string, x: number, y: number): SafeHtml {
   const r = 7;
   if (status === 'PASS') return html`<circle cx="${x}" cy="${y}" r="${r}"/>`;
@@ -44,7 +51,7 @@ export function timelineChart(
   const times = [...steps.map((s) => s.at.getTime()), ...shown.map((c) => c.at.getTime())];
   const start = Math.min(...times);
   const end = Math.max(now.getTime(), ...times);
-  const pad = Math.max((end - start) * 0.04, 30_000);
+  const pad = Math.max((end - start) * 0.04, 1000);
   const x0 = start - pad;
   const x1 = end + pad;
   const yMax = niceMax(Math.max(...steps.map((s) => s.rolloutPercentage), 0.1));
@@ -58,7 +65,7 @@ export function timelineChart(
   );
   const xTicks = timeTicks(x0, x1, 6).map(
     (t) =>
-      html`<text class="tick" x="${x(t.at)}" y="${H - M.bottom + 18}" text-anchor="middle" data-time="${new Date(t.at).toISOString()}" data-step="${t.stepMs}">${utcText(new Date(t.at)).slice(t.stepMs >= 86_400_000 ? 0 : 11, t.stepMs >= 86_400_000 ? 10 : 16)}</text>`,
+      html`<text class="tick" x="${x(t.at)}" y="${H - M.bottom + 18}" text-anchor="middle" data-time="${new Date(t.at).toISOString()}" data-step="${t.stepMs}">${tickText(t.at, t.stepMs)}</text>`,
   );
 
   let d = '';
