@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
+// biome-ignore-all lint/performance/useDomNodeTextContent: these are Playwright locators' innerText(), which is the rendered text the test means, not the DOM property
 /**
  * The dashboard in a real browser: Debian's Chromium driven by playwright-core (no browser download),
  * over a database seeded with the seed's story. Checks the flags table, the chart's points and markers
