@@ -41,8 +41,11 @@ export interface EventStream {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   text(): string;
-  /** Resolves once the received text matches `pattern` (rejects after `timeoutMs`, a safety net). */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * Resolves once the text received after the first `from` characters matches `pattern` (rejects after
+   * `timeoutMs`, a safety net).
+   */
+  waitFor(pattern: RegExp, options?: { timeoutMs?: number; from?: number }): Promise<string>;
   close(): void;
 }
 
@@ -64,10 +67,10 @@ export function openEvents(url: string, headers: Record<string, string> = {}): P
           status: res.statusCode ?? 0,
           headers: res.headers,
           text: () => received,
-          waitFor(pattern, timeoutMs = 15_000) {
+          waitFor(pattern, { timeoutMs = 15_000, from = 0 } = {}) {
             return new Promise((done, fail) => {
               const check = () => {
-                if (pattern.test(received)) {
+                if (pattern.test(received.slice(from))) {
                   waiters.delete(check);
                   clearTimeout(timer);
                   done(received);
