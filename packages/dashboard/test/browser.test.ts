@@ -70,7 +70,6 @@ describe.skipIf(!available)(`in Chromium, on ${testDatabaseKinds()[0]}`, () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     db = await openTestDb(testDatabaseKinds()[0]!);
-    await seedStory(db);
     // Neighbours on the flags page: one switched off, one never checked.
     await createFlag(
       db,
@@ -87,6 +86,7 @@ describe.skipIf(!available)(`in Chromium, on ${testDatabaseKinds()[0]}`, () => {
       { key: 'surge_pricing_v2', enabled: true, rolloutPercentage: 25 },
       { actor: 'deploy-bot', reason: 'pricing experiment' },
     );
+    await seedStory(db);
     server = await serveDashboard({ db, port: 0, liveWindowMs: 86_400_000 });
     base = server.url.replace(/\/$/, '');
     userDataDir = mkdtempSync(join(tmpdir(), 'kaviar-dashboard-chromium-'));

@@ -103,7 +103,7 @@ forEachDatabase((getDb) => {
     expect(cells).toMatch(
       /2 \/ 4<\/span> <span class="badge status-warn"><span aria-hidden="true">!<\/span> 2 behind/,
     );
-    expect(cells).toContain('no ramp');
+    expect(cells).toMatch(/data-label="Ramp"><span class="muted">none<\/span>/);
   });
 
   it('flag page: timeline points 1 % → 5 % → 1 % and markers PASS, FAIL, PASS in time order', async () => {

@@ -23,7 +23,7 @@ ${item('Version', `v${f.version}`)}
 ${item('Updated', html`${timeTag(f.updatedAt)} by ${f.updatedBy}`)}
 ${item('Last check', last ? html`<a class="plain" href="#checkpoint-${last.id}">${statusBadge(last.status)}</a> ${last.phase} / ${last.label}` : 'never checked')}
 ${item('Instances', live.length ? `${serving} of ${live.length} live serve v${f.version}` : 'no live instance')}
-${item('Ramp', html`<span class="muted">no ramp</span>`)}
+${item('Ramp', html`<span class="muted">none</span>`)}
 </dl>`;
 }
 

@@ -26,7 +26,7 @@ ${rows.map(
 <td data-label="Version" class="num">v${r.flag.version}</td>
 <td data-label="Updated">${timeTag(r.flag.updatedAt)}<div class="muted small">by ${r.flag.updatedBy}</div></td>
 <td data-label="Last check">${r.lastCheckpoint ? html`<a class="plain" href="${link(r.flag.key)}#checkpoint-${r.lastCheckpoint.id}">${statusBadge(r.lastCheckpoint.status)}</a> <span class="muted">${r.lastCheckpoint.phase} / ${r.lastCheckpoint.label}</span><div class="small">${timeTag(r.lastCheckpoint.at)}</div>` : html`<span class="muted">never checked</span>`}</td>
-<td data-label="Ramp"><span class="muted">no ramp</span></td>
+<td data-label="Ramp"><span class="muted">none</span></td>
 <td data-label="Instances">${instancesCell(r)}</td>
 </tr>`,
 )}
