@@ -4,9 +4,9 @@
  * response (`http.createServer`, Express, Fastify via `reply.hijack()`), under `basePath`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FlagsError, toError } from '@kaviar/flags-core';
+import { FlagsError, InvalidOptionError, toError } from '@kaviar/flags-core';
 import type { CheckStatus } from '@kaviar/flags-monitor';
-import { type FlagsDb, InvalidOptionError } from '@kaviar/flags-pg';
+import type { FlagsDb } from '@kaviar/flags-pg';
 import { hostName, presentedToken, tokenMatches } from './access';
 import { ASSETS } from './assets.generated';
 import type { SafeHtml } from './html';

@@ -70,11 +70,13 @@ export interface CheckpointsView {
   readonly phases: readonly string[];
 }
 
-/** The database clock (application hosts and the database may disagree on the time). */
-async function databaseNow(db: FlagsDb): Promise<Date> {
-  const { rows } = await db.query<{ now: Date }>('select now() as now');
-  const now = rows[0]?.now;
-  return now instanceof Date ? now : new Date(String(now));
+/**
+ * The database clock, from the instances' heartbeat ages (`listInstances` measures them there):
+ * application hosts and the database may disagree on the time. Without instances nothing is judged.
+ */
+function databaseNow(instances: readonly InstanceRow[]): Date {
+  const i = instances[0];
+  return i ? new Date(i.lastSeenAt.getTime() + i.ageMs) : new Date();
 }
 
 function judge(instances: readonly InstanceRow[], flag: FlagRow, now: Date, s: ReadSettings) {
@@ -92,7 +94,7 @@ function judge(instances: readonly InstanceRow[], flag: FlagRow, now: Date, s: R
 export async function readOverview(db: FlagsDb, settings: ReadSettings): Promise<FlagOverview[]> {
   const flags = await listFlags(db);
   const instances = await listInstances(db, { withinMs: settings.liveWindowMs });
-  const now = await databaseNow(db);
+  const now = databaseNow(instances);
   const rows: FlagOverview[] = [];
   for (const flag of flags) {
     const [last] = await listCheckpoints(db, { flagKey: flag.key, last: 1 });
@@ -125,7 +127,7 @@ export async function readFlagDetail(
   const exposures = await exposureByVersion(db, key, { confidence: settings.confidence, versions: 8 });
   // Every instance that reported in the last day: the table shows the gone ones too, marked.
   const instances = await listInstances(db, { withinMs: 86_400_000 });
-  const now = await databaseNow(db);
+  const now = databaseNow(instances);
   return {
     flag,
     steps: rolloutTimeline(audit),

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidOptionError } from '@kaviar/flags-pg';
+import { InvalidOptionError } from '@kaviar/flags-core';
 import { isLoopbackHost } from './access';
 import { createDashboard, type DashboardOptions } from './create-dashboard';
 

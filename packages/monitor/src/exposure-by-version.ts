@@ -4,7 +4,8 @@
  * widening; see `exposure-stats.ts`). For reports and dashboards that show how each rollout step
  * actually landed, not only the current one.
  */
-import { InvalidCheckOptionsError } from './errors';
+import { InvalidOptionError } from '@kaviar/flags-core';
+import { type ExposureWindow, listAudit, selectExposureWindows } from '@kaviar/flags-pg';
 import { dispersionFactor, minWindowSubjects, overlapSafeSubjects } from './exposure-stats';
 import type { MonitorDb } from './monitor-db';
 import { auditField } from './quote-audit';
@@ -50,14 +51,6 @@ export interface ExposureByVersionOptions {
   readonly versions?: number;
 }
 
-interface WindowRow {
-  flag_version: number;
-  instance_id: string;
-  window_start: Date;
-  n: number;
-  x: number;
-}
-
 /**
  * The observed share per flag version, newest version first. Never reads allowlist members.
  *
@@ -74,43 +67,25 @@ export async function exposureByVersion(
   const minSamples = options.minSamples ?? 1000;
   const versions = options.versions ?? 10;
   if (!(confidence > 0 && confidence < 1))
-    throw new InvalidCheckOptionsError('confidence', `${confidence} is not between 0 and 1`);
+    throw new InvalidOptionError('confidence', confidence, 'is not between 0 and 1');
   if (!(Number.isInteger(versions) && versions > 0))
-    throw new InvalidCheckOptionsError('versions', `${versions} is not a whole number > 0`);
-  const { rows } = await db.query<WindowRow>(
-    `with v as (
-       select distinct flag_version from ${db.ident}.exposures where flag_key = $1
-       order by flag_version desc limit $2
-     )
-     select e.flag_version::float8 as flag_version, e.instance_id, e.window_start,
-       sum(e.subjects)::float8 as n, sum(e.subjects_enabled)::float8 as x
-     from ${db.ident}.exposures e join v using (flag_version)
-     where e.flag_key = $1
-     group by e.flag_version, e.instance_id, e.window_start
-     order by e.flag_version desc, e.window_start`,
-    [flagKey, versions],
-  );
-  const audit = await db.query<{ version: number | null; after: unknown }>(
-    `select version::float8 as version, after from ${db.ident}.audit
-     where flag_key = $1 and version is not null order by version desc limit 1000`,
-    [flagKey],
-  );
-  const states = audit.rows.flatMap((r) => {
-    const after = (typeof r.after === 'string' ? JSON.parse(r.after) : r.after) as Record<
-      string,
-      unknown
-    > | null;
+    throw new InvalidOptionError('versions', versions, 'is not a whole number > 0');
+  const windows = await selectExposureWindows(db, flagKey, { versions });
+  if (windows.length === 0) return [];
+  const audit = await listAudit(db, { flagKey, limit: 1000 });
+  const states = audit.flatMap((entry) => {
+    const after = entry.after as Record<string, unknown> | null;
     const rollout = auditField(after, 'rolloutPercentage');
     const enabled = auditField(after, 'enabled');
-    if (typeof rollout !== 'number' || typeof enabled !== 'boolean') return [];
-    return [{ version: Number(r.version), enabled, rolloutPercentage: rollout }];
+    if (entry.version === null || typeof rollout !== 'number' || typeof enabled !== 'boolean') return [];
+    return [{ version: entry.version, enabled, rolloutPercentage: rollout }];
   });
-  const byVersion = new Map<number, WindowRow[]>();
-  for (const row of rows) {
-    const version = Number(row.flag_version);
-    const list = byVersion.get(version) ?? [];
-    list.push({ ...row, n: Number(row.n), x: Number(row.x) });
-    byVersion.set(version, list);
+  states.sort((a, b) => b.version - a.version);
+  const byVersion = new Map<number, ExposureWindow[]>();
+  for (const window of windows) {
+    const list = byVersion.get(window.flagVersion) ?? [];
+    list.push(window);
+    byVersion.set(window.flagVersion, list);
   }
   return [...byVersion.entries()].map(([flagVersion, windows]) => {
     const state = states.find((s) => s.version <= flagVersion);
@@ -122,31 +97,29 @@ export async function exposureByVersion(
 function summarise(
   flagVersion: number,
   configured: VersionExposure['configured'],
-  windows: readonly WindowRow[],
+  windows: readonly ExposureWindow[],
   confidence: number,
   minSamples: number,
 ): VersionExposure {
-  const counted = windows.filter((w) => w.n > 0);
-  const subjects = sum(counted.map((w) => w.n));
-  const subjectsEnabled = sum(counted.map((w) => w.x));
+  const counted = windows.filter((w) => w.subjects > 0);
+  const subjects = sum(counted.map((w) => w.subjects));
+  const subjectsEnabled = sum(counted.map((w) => w.subjectsEnabled));
   const share = configured ? (configured.enabled ? configured.rolloutPercentage / 100 : 0) : undefined;
   const minWindow = share === undefined ? Number.POSITIVE_INFINITY : minWindowSubjects(share);
-  const big = counted.filter((w) => w.n >= minWindow);
+  const big = counted.filter((w) => w.subjects >= minWindow);
   const phi = dispersionFactor({
     windows: big.length,
-    subjects: sum(big.map((w) => w.n)),
-    subjectsEnabled: sum(big.map((w) => w.x)),
-    sumEnabledSquaredPerSubject: sum(big.map((w) => (w.x * w.x) / w.n)),
+    subjects: sum(big.map((w) => w.subjects)),
+    subjectsEnabled: sum(big.map((w) => w.subjectsEnabled)),
+    sumEnabledSquaredPerSubject: sum(big.map((w) => (w.subjectsEnabled * w.subjectsEnabled) / w.subjects)),
   });
-  const effective = overlapSafeSubjects(subjects, sum(counted.map((w) => Math.sqrt(w.n)))) / phi;
+  const effective = overlapSafeSubjects(subjects, sum(counted.map((w) => Math.sqrt(w.subjects)))) / phi;
   const observed = subjects > 0 ? subjectsEnabled / subjects : null;
   const testable = share !== undefined && share > 0 && share < 1 && observed !== null;
   const needed = testable
     ? Math.max(minSamples, Math.ceil(10 / share), Math.ceil(10 / (1 - share)))
     : Number.POSITIVE_INFINITY;
-  const times = windows.map((w) =>
-    w.window_start instanceof Date ? w.window_start : new Date(w.window_start),
-  );
+  const times = windows.map((w) => w.windowStart.getTime());
   return {
     flagVersion,
     configured,
@@ -157,9 +130,9 @@ function summarise(
     effectiveSample: effective,
     enoughData: share !== undefined && subjects > 0 && (!testable || effective >= needed),
     windows: counted.length,
-    instances: new Set(windows.map((w) => w.instance_id)).size,
-    firstWindow: new Date(Math.min(...times.map((t) => t.getTime()))),
-    lastWindow: new Date(Math.max(...times.map((t) => t.getTime()))),
+    instances: new Set(windows.map((w) => w.instanceId)).size,
+    firstWindow: new Date(Math.min(...times)),
+    lastWindow: new Date(Math.max(...times)),
   };
 }
 

@@ -67,7 +67,7 @@ forEachDatabase((getDb) => {
     it('has nothing for a flag without exposures, and refuses bad options', async () => {
       expect(await exposureByVersion(getDb(), 'nothing-here')).toEqual([]);
       await expect(exposureByVersion(getDb(), 'exp', { confidence: 1 })).rejects.toMatchObject({
-        code: 'INVALID_CHECK_OPTIONS',
+        code: 'INVALID_OPTION',
       });
     });
   });
@@ -105,7 +105,7 @@ forEachDatabase((getDb) => {
       expect(await labels({ last: 1 })).toEqual(['l3']);
       expect((await searchCheckpoints(db)).phases).toEqual(expect.arrayContaining(['p1', 'p2']));
       await expect(searchCheckpoints(db, { status: ['NOPE' as 'PASS'] })).rejects.toMatchObject({
-        code: 'INVALID_CHECK_OPTIONS',
+        code: 'INVALID_OPTION',
       });
     });
   });
