@@ -115,6 +115,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     onError,
   });
   const streams = new Set<ServerResponse>();
+  let closed = false;
 
   const send = (
     res: ServerResponse,
@@ -144,10 +145,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       'Cache-Control': 'no-store',
       'X-Accel-Buffering': 'no',
     });
-    if (req.method === 'HEAD') return void res.end();
+    if (req.method === 'HEAD' || closed) return void res.end();
     res.write('retry: 2000\n\n');
     streams.add(res);
     const write = (event: LiveEvent) => {
+      if (res.writableEnded || res.destroyed) return;
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     };
     const unsubscribe = feed.subscribe(write);
@@ -249,6 +251,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   return {
     handle,
     async close() {
+      closed = true;
       for (const res of streams) res.end();
       streams.clear();
       await feed.close();
