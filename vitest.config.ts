@@ -8,6 +8,7 @@ const alias = {
   '@kaviar/flags-core': src('core'),
   '@kaviar/flags-pg': src('pg'),
   '@kaviar/flags-monitor': src('monitor'),
+  '@kaviar/flags-dashboard': src('dashboard'),
   '@kaviar/flags-cli': src('cli'),
   '@kaviar/flags-openfeature': src('openfeature'),
 };
@@ -36,6 +37,7 @@ export default defineConfig({
       project('core', 'packages/core'),
       project('pg', 'packages/pg'),
       project('monitor', 'packages/monitor'),
+      project('dashboard', 'packages/dashboard'),
       // The CLI's end-to-end tests spawn the built binary: build what is older than its sources first.
       project('cli', 'packages/cli', undefined, { globalSetup: ['./test/global-setup.ts'] }),
       project('openfeature', 'packages/openfeature'),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 let failed = 0;
-for (const name of ['core', 'pg', 'monitor', 'cli', 'openfeature']) {
+for (const name of ['core', 'pg', 'monitor', 'dashboard', 'cli', 'openfeature']) {
   const cwd = join(root, 'packages', name);
   for (const [cmd, args] of [
     ['publint', ['--strict']],

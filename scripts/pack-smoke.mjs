@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const packages = ['core', 'pg', 'monitor', 'cli', 'openfeature'];
+const packages = ['core', 'pg', 'monitor', 'dashboard', 'cli', 'openfeature'];
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-flags-smoke-'));
 const run = (cmd, args, cwd = dir) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -27,6 +27,7 @@ try {
     '@kaviar/flags-core': ['bucketOf', 'createFlagClient', 'createTestFlags'],
     '@kaviar/flags-pg': ['openDb', 'migrate', 'createPgFlags'],
     '@kaviar/flags-monitor': ['checkFlag', 'exitCodeFor'],
+    '@kaviar/flags-dashboard': ['createDashboard', 'serveDashboard'],
     '@kaviar/flags-cli': ['runCli'],
     '@kaviar/flags-openfeature': ['KaviarFlagsProvider'],
   };

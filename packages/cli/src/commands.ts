@@ -5,6 +5,7 @@ import { allowlistListCommand } from './commands/allowlist-list';
 import { checkCommand } from './commands/check';
 import { checkpointsCommand } from './commands/checkpoints';
 import { createCommand } from './commands/create';
+import { dashboardCommand } from './commands/dashboard';
 import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
 import { migrateCommand } from './commands/migrate';
@@ -40,6 +41,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   rampPauseCommand,
   rampResumeCommand,
   rampAbortCommand,
+  dashboardCommand,
   demoCommand,
 ];
 

@@ -175,6 +175,12 @@ export async function runDemoStory(
     printer.line();
   }
   await kaviar('status');
+  if (!quiet)
+    printer.line(
+      printer.color.bold(
+        `See the story in a browser: kaviar-flags dashboard ${[...schemaArgs, ...(ctx.target.kind === 'embedded' && ctx.target.dir !== join(ctx.cwd, '.kaviar-flags') ? ['--data-dir', ctx.target.dir] : [])].map(quote).join(' ')}`,
+      ),
+    );
   return { checks, snapshotFile, ms: Date.now() - started };
 }
 

@@ -26,6 +26,7 @@ const BUILDS = [
   { name: 'core', inputs: ['src', 'package.json'], output: 'dist/index.js' },
   { name: 'pg', inputs: ['src', 'migrations', 'package.json'], output: 'dist/index.js' },
   { name: 'monitor', inputs: ['src', 'package.json'], output: 'dist/index.js' },
+  { name: 'dashboard', inputs: ['src', 'assets', 'package.json'], output: 'dist/index.js' },
   { name: 'cli', inputs: ['src', 'package.json', 'tsup.config.ts'], output: 'dist/bin.js' },
 ] as const;
 

@@ -1,0 +1,54 @@
+import { html, type SafeHtml } from './html';
+
+/** `2026-02-03 10:26:03 UTC`: what a page shows before the browser's script puts it in local time. */
+export function utcText(at: Date): string {
+  return `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 19)} UTC`;
+}
+
+/**
+ * A `<time>` element: UTC text on the server, the browser's zone once the script runs, UTC always
+ * on hover (`title`). @internal
+ */
+export function timeTag(at: Date | null | undefined): SafeHtml {
+  if (!at) return html`<span class="muted">never</span>`;
+  const iso = at.toISOString();
+  return html`<time datetime="${iso}" title="${utcText(at)}">${utcText(at)}</time>`;
+}
+
+/** `1 %`, `0.25 %`. @internal */
+export function percent(value: number): string {
+  return `${Number(value.toFixed(2))} %`;
+}
+
+/** `3.2 %` for a share in 0..1, with enough digits for small rollouts. @internal */
+export function sharePercent(share: number): string {
+  const value = share * 100;
+  const digits = value !== 0 && Math.abs(value) < 10 ? 2 : 1;
+  return `${Number(value.toFixed(digits))} %`;
+}
+
+/** `45 s`, `3 min 5 s`, `2 h 10 min`, `3 d 4 h`. @internal */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
+  return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ''}`;
+}
+
+const STATUS_MARKS: Readonly<Record<string, string>> = {
+  PASS: '✓',
+  WARN: '!',
+  FAIL: '✕',
+  UNKNOWN: '?',
+  SKIP: '–',
+};
+
+/** A verdict as a badge: a mark and the word beside the colour, never colour alone. @internal */
+export function statusBadge(status: string | undefined): SafeHtml {
+  if (!status) return html`<span class="muted">none</span>`;
+  const known = status in STATUS_MARKS ? status : 'UNKNOWN';
+  return html`<span class="badge status-${known.toLowerCase()}"><span aria-hidden="true">${STATUS_MARKS[known]}</span> ${status}</span>`;
+}

@@ -1,0 +1,63 @@
+import { InvalidOptionError } from '@kaviar/flags-core';
+import { type CheckpointRow, searchCheckpointRows } from '@kaviar/flags-pg';
+import type { MonitorDb } from './monitor-db';
+import { quoteAudit } from './quote-audit';
+import type { Checkpoint, CheckStatus, Expectations, Finding } from './types';
+
+/** Filters of {@link searchCheckpoints}; each one given narrows the result. */
+export interface SearchCheckpointsOptions {
+  /** Only this flag's checkpoints. */
+  readonly flagKey?: string;
+  /** Only checkpoints with one of these verdicts. */
+  readonly status?: readonly CheckStatus[];
+  /** Only checkpoints of this phase (exact match). */
+  readonly phase?: string;
+  /** How many to return, newest first. Default 50. */
+  readonly last?: number;
+}
+
+const STATUSES: readonly string[] = ['PASS', 'WARN', 'FAIL', 'UNKNOWN'];
+
+/**
+ * Recorded checkpoints across flags, newest first (by time, then id), filtered in the database by
+ * flag, verdict and phase, with the same shape `listCheckpoints` returns (allowlist ids left out of
+ * audit quotes). Also returns the phases recorded, for a filter menu.
+ *
+ * @example
+ * const { checkpoints, phases } = await searchCheckpoints(db, { status: ['WARN', 'FAIL'], phase: 'ROLLOUT_1PCT' });
+ */
+export async function searchCheckpoints(
+  db: MonitorDb,
+  options: SearchCheckpointsOptions = {},
+): Promise<{ checkpoints: Checkpoint[]; phases: string[] }> {
+  const last = options.last ?? 50;
+  if (!(Number.isInteger(last) && last > 0))
+    throw new InvalidOptionError('last', last, 'is not a whole number > 0');
+  const bad = options.status?.find((s) => !STATUSES.includes(s));
+  if (bad !== undefined) throw new InvalidOptionError('status', bad, `is not one of ${STATUSES.join(', ')}`);
+  const { rows, phases } = await searchCheckpointRows(db, {
+    limit: last,
+    ...(options.flagKey === undefined ? {} : { flagKey: options.flagKey }),
+    ...(options.status ? { statuses: options.status } : {}),
+    ...(options.phase === undefined ? {} : { phase: options.phase }),
+  });
+  return { checkpoints: rows.map(toCheckpoint), phases };
+}
+
+/** As `listCheckpoints` reads a row back. */
+function toCheckpoint(r: CheckpointRow & { readonly id: number }): Checkpoint {
+  return {
+    id: r.id,
+    flagKey: r.flagKey,
+    phase: r.phase,
+    label: r.label,
+    status: r.status as CheckStatus,
+    // Checkpoints recorded before quotes dropped allowlist ids may still hold some.
+    findings: ((r.findings ?? []) as Finding[]).map((f) =>
+      f.audit ? { ...f, audit: f.audit.map(quoteAudit) } : f,
+    ),
+    expected: (r.expected ?? {}) as Expectations,
+    configVersion: r.configVersion,
+    at: r.at,
+  };
+}
