@@ -31,6 +31,8 @@ export {
   SchemaAheadError,
   SchemaMissingError,
   SnapshotFileError,
+  WriteAbortedError,
+  WriteContentionError,
 } from './errors';
 export type { InstanceRow, ListInstancesOptions } from './instances/list-instances';
 export { listInstances } from './instances/list-instances';

@@ -2,12 +2,19 @@
  * Restores a snapshot document: validated first (nothing is written if anything is wrong), compared with
  * the store into a diff, then applied in ONE transaction with a `restore` audit row per changed flag.
  * `dryRun` returns the same diff and writes nothing.
+ *
+ * A restore takes the store's write lock exclusively (see `runWrite`) before it reads the store, so no
+ * other write of this package runs between the read and the commit: the store ends exactly as the
+ * document says, and each audit row's `before` is the state the flag really had. A flag created behind
+ * that lock (by a writer that does not take it) is a `ConflictError`, and nothing is written.
  */
 
 import { deleteIds, insertIds } from '../admin/allowlist';
 import { AUDIT_IDS_SHOWN, type AuditFlagState, writeAudit } from '../admin/audit';
 import { checkWriteOptions, type WriteOptions } from '../admin/flag-row';
+import { runWrite } from '../admin/write-transaction';
 import type { FlagsDb, Queryable } from '../db';
+import { ConflictError } from '../errors';
 import { parseSnapshotDocument, type SnapshotFlag } from './snapshot-document';
 
 /** Options of {@link importSnapshot}. */
@@ -16,6 +23,11 @@ export interface ImportSnapshotOptions extends WriteOptions {
   readonly dryRun?: boolean;
   /** Also delete flags that are in the store but not in the snapshot. Default `false`. */
   readonly deleteMissing?: boolean;
+  /**
+   * Aborts the restore before it commits: the running statement is cancelled, the transaction rolls
+   * back, and the call rejects with `WriteAbortedError` (nothing written).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How one flag differs between the store and the snapshot. */
@@ -122,11 +134,38 @@ function diffOf(
   return { created, updated, deleted, unchanged };
 }
 
+/** Creates or updates the flag row of `change`; a row that appeared since the store was read is a conflict. */
+async function writeFlagRow(
+  tx: Queryable,
+  ident: string,
+  change: FlagDiff & { after: AuditFlagState },
+  createdAt: string | null,
+  actor: string,
+): Promise<void> {
+  const { key, after } = change;
+  const values = [key, after.enabled, after.rolloutPercentage, after.description];
+  if (change.before === null) {
+    const { rows } = await tx.query(
+      `insert into ${ident}.flags (key, enabled, rollout_percentage, description, created_at, updated_by)
+       values ($1, $2, $3, $4, coalesce($5::timestamptz, now()), $6) on conflict (key) do nothing returning key`,
+      [...values, createdAt, actor],
+    );
+    if (rows.length === 0) throw new ConflictError(key, { exists: false }, { exists: true });
+  } else {
+    await tx.query(
+      `update ${ident}.flags set enabled = $2, rollout_percentage = $3, description = $4,
+       updated_at = now(), updated_by = $5 where key = $1`,
+      [...values, actor],
+    );
+  }
+}
+
 /**
  * Validates `input` (parsed JSON) as a snapshot and makes the store match it: creates missing flags, updates
  * differing ones, replaces allowlists given in the snapshot (a flag without `allowlist` keeps its own), and
  * with `deleteMissing` deletes flags absent from it. One transaction; a `restore` audit row per changed flag.
- * Throws `InvalidSnapshotError` listing every problem (nothing written).
+ * Throws `InvalidSnapshotError` listing every problem, `ConflictError`, `WriteContentionError` or
+ * `WriteAbortedError` (nothing written in each case).
  */
 export async function importSnapshot(
   db: FlagsDb,
@@ -136,7 +175,8 @@ export async function importSnapshot(
   const { actor, reason } = checkWriteOptions(options);
   const doc = parseSnapshotDocument(input);
   const byKey = new Map(doc.flags.map((f) => [f.key, f]));
-  return db.transaction(async (tx) => {
+  const what = options.dryRun ? 'Restore dry run' : 'Restore';
+  return runWrite(db, what, { signal: options.signal, lock: 'exclusive' }, async (tx) => {
     const diff = diffOf(doc.flags, await readCurrent(tx, db.ident), options.deleteMissing ?? false);
     const changes = [...diff.created, ...diff.updated, ...diff.deleted];
     if (options.dryRun || changes.length === 0) {
@@ -148,21 +188,7 @@ export async function importSnapshot(
       if (after === null) {
         await tx.query(`delete from ${db.ident}.flags where key = $1`, [key]);
       } else {
-        await tx.query(
-          `insert into ${db.ident}.flags (key, enabled, rollout_percentage, description, created_at, updated_by)
-           values ($1, $2, $3, $4, coalesce($5::timestamptz, now()), $6)
-           on conflict (key) do update set enabled = excluded.enabled,
-             rollout_percentage = excluded.rollout_percentage, description = excluded.description,
-             updated_at = now(), updated_by = excluded.updated_by`,
-          [
-            key,
-            after.enabled,
-            after.rolloutPercentage,
-            after.description,
-            byKey.get(key)?.created_at ?? null,
-            actor,
-          ],
-        );
+        await writeFlagRow(tx, db.ident, { ...change, after }, byKey.get(key)?.created_at ?? null, actor);
         await deleteIds(tx, db.ident, key, change.allowlistRemoved);
         await insertIds(tx, db.ident, key, change.allowlistAdded, actor);
       }
