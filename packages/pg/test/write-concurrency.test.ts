@@ -142,8 +142,9 @@ forEachDatabase(
         await createFlag(db, { key: 'abort.big' }, actor);
         await addToAllowlist(db, 'abort.big', ['kept'], actor);
         const holder = await openDb(ctx.openOptions());
+        let lock: Awaited<ReturnType<typeof holdRowLock>> | undefined;
         try {
-          const lock = await holdRowLock(holder, 'abort.big');
+          lock = await holdRowLock(holder, 'abort.big');
           const controller = new AbortController();
           const ids = Array.from({ length: 20_000 }, (_, i) => `a-${i}`);
           const importing = importAllowlist(db, 'abort.big', ids, {
@@ -157,7 +158,7 @@ forEachDatabase(
             const { rows } = await holder.query<{ pid: number }>(
               `select pid from pg_stat_activity where wait_event_type = 'Lock' and state = 'active'
                and query like $1`,
-              [`%update ${holder.ident}.flags set updated_at%`],
+              [`%from ${holder.ident}.flags where key = $1 for no key update%`],
             );
             return rows.length === 1;
           };
@@ -170,9 +171,12 @@ forEachDatabase(
           expect(await waiting()).toBe(false);
           lock.release();
           await lock.done;
+          lock = undefined;
           expect(await getAllowlist(db, 'abort.big')).toEqual(['kept']);
           expect((await listAudit(db, { flagKey: 'abort.big', limit: 1 }))[0]?.action).toBe('allowlist.add');
         } finally {
+          lock?.release();
+          await lock?.done;
           await holder.close();
         }
       }, 60_000);
@@ -196,6 +200,8 @@ forEachDatabase(
         url.searchParams.set('options', '-c default_transaction_isolation=serializable');
         const serializable = await openDb({ connectionString: url.toString(), schema: db.schema });
         const holder = await openDb(ctx.openOptions());
+        let release = () => {};
+        let holding: Promise<void> | undefined;
         try {
           const { rows } = await serializable.query<{ default_transaction_isolation: string }>(
             'show default_transaction_isolation',
@@ -203,7 +209,6 @@ forEachDatabase(
           expect(rows[0]?.default_transaction_isolation).toBe('serializable');
           // The holder locks the row; the serializable update takes its snapshot and waits for the lock;
           // the holder changes the row and commits, so the first attempt fails with 40001.
-          let release!: () => void;
           const gate = new Promise<void>((resolve) => {
             release = resolve;
           });
@@ -211,7 +216,7 @@ forEachDatabase(
           const held = new Promise<void>((resolve) => {
             locked = resolve;
           });
-          const holding = holder.transaction(async (tx) => {
+          holding = holder.transaction(async (tx) => {
             await tx.query(`select 1 from ${holder.ident}.flags where key = 'ser.a' for update`);
             locked();
             await gate;
@@ -234,6 +239,8 @@ forEachDatabase(
           const [last] = await listAudit(db, { flagKey: 'ser.a', limit: 1 });
           expect(last?.before).toMatchObject({ rolloutPercentage: 0, description: 'changed' });
         } finally {
+          release();
+          await holding?.catch(() => {});
           await Promise.all([serializable.close(), holder.close()]);
         }
       }, 60_000);

@@ -3,7 +3,7 @@ import type { FlagsDb, Queryable } from '../db';
 import { FlagNotFoundError } from '../errors';
 import { AUDIT_IDS_SHOWN, writeAudit } from './audit';
 import { checkWriteOptions, type WriteOptions } from './flag-row';
-import { lockWrites, runWrite } from './write-transaction';
+import { runWrite } from './write-transaction';
 
 /** What an allowlist write did. */
 export interface AllowlistResult {
@@ -15,40 +15,9 @@ export interface AllowlistResult {
   readonly size: number;
 }
 
-/** How far an import got, as passed to `onProgress`. */
-export interface ImportProgress {
-  /** Distinct ids written so far (inserted or already there). */
-  readonly done: number;
-  /** Distinct ids to write (duplicates in the input count once). */
-  readonly total: number;
-}
-
-/** Options of {@link importAllowlist}. */
-export interface ImportAllowlistOptions extends WriteOptions {
-  /** Make the allowlist exactly `ids` (remove every other id). Default `false`: only add. */
-  readonly replace?: boolean;
-  /**
-   * Called after each batch of 10 000 ids is sent (so once for a small import), inside the import's
-   * transaction: the ids are visible to others only when the import returns. An exception it throws
-   * aborts the import and nothing is written.
-   * @example
-   * await importAllowlist(db, key, ids, { actor, onProgress: ({ done, total }) => log(`${done}/${total}`) });
-   */
-  readonly onProgress?: (progress: ImportProgress) => void;
-  /**
-   * Aborts the import: the running statement is cancelled on the server, the transaction rolls back, and
-   * the call rejects with `WriteAbortedError` (nothing written). An abort once the commit is under way
-   * changes nothing. On PGlite the import stops before its next statement.
-   * @example
-   * const controller = new AbortController();
-   * process.once('SIGINT', () => controller.abort());
-   * await importAllowlist(db, key, ids, { actor, replace: true, signal: controller.signal });
-   */
-  readonly signal?: AbortSignal;
-}
-
 // Rows per statement: large enough to amortise round trips, small enough for one parameter.
-const BATCH = 10_000;
+/** @internal */
+export const BATCH = 10_000;
 
 /** Validates and de-duplicates subject ids (core's `subjectIdProblem`). @internal */
 export function checkIds(ids: readonly string[]): string[] {
@@ -60,8 +29,8 @@ export function checkIds(ids: readonly string[]): string[] {
   return [...new Set(ids)];
 }
 
-// Locks the flag row (so a concurrent delete waits) and records who touched the flag last.
-async function touchFlag(tx: Queryable, ident: string, key: string, actor: string): Promise<void> {
+/** Locks the flag row (so a concurrent delete waits) and records who touched the flag last. @internal */
+export async function touchFlag(tx: Queryable, ident: string, key: string, actor: string): Promise<void> {
   const { rows } = await tx.query(
     `update ${ident}.flags set updated_at = now(), updated_by = $2 where key = $1 returning key`,
     [key, actor],
@@ -152,76 +121,8 @@ export function removeFromAllowlist(
   }));
 }
 
-/**
- * Bulk import: adds `ids`, and with `replace: true` removes every id not in `ids`, with one
- * `allowlist.import` audit row, in one transaction. Time is linear in the ids (10^6 ids take seconds):
- * the ids are first staged in a temporary table without taking any lock that other writes wait for;
- * only then is the flag locked and the difference applied with anti-joins, so writes to other flags
- * wait at most for that apply. Throws `FlagNotFoundError`, `InvalidFlagError` or `WriteAbortedError`
- * (nothing written).
- */
-export function importAllowlist(
-  db: FlagsDb,
-  key: string,
-  ids: readonly string[],
-  options: ImportAllowlistOptions,
-): Promise<AllowlistResult> {
-  const { onProgress, replace = false } = options;
-  return writeAllowlist(db, key, ids, options, 'allowlist.import', async (tx, unique, actor) => {
-    await assertFlagExists(tx, db.ident, key);
-    await stageIds(tx, unique, onProgress && ((done) => onProgress({ done, total: unique.length })));
-    await lockWrites(tx, db.schema);
-    await touchFlag(tx, db.ident, key, actor);
-    let removed: number | undefined;
-    if (replace) {
-      const { rows } = await tx.query<{ n: number }>(
-        `with deleted as (
-           delete from ${db.ident}.allowlist a where a.flag_key = $1
-           and not exists (select 1 from ${STAGE} s where s.subject_id = a.subject_id) returning 1
-         ) select count(*)::int as n from deleted`,
-        [key],
-      );
-      removed = rows[0]?.n ?? 0;
-    }
-    const { rows } = await tx.query<{ n: number }>(
-      `with inserted as (
-         insert into ${db.ident}.allowlist (flag_key, subject_id, added_by)
-         select $1, s.subject_id, $2 from ${STAGE} s
-         where not exists (
-           select 1 from ${db.ident}.allowlist a where a.flag_key = $1 and a.subject_id = s.subject_id)
-         on conflict do nothing returning 1
-       ) select count(*)::int as n from inserted`,
-      [key, actor],
-    );
-    return { added: rows[0]?.n ?? 0, removed };
-  });
-}
-
-// The import's ids, in a temporary table of the import's own session, dropped when its transaction ends.
-const STAGE = 'pg_temp.kaviar_flags_import';
-
-async function assertFlagExists(tx: Queryable, ident: string, key: string): Promise<void> {
-  const { rows } = await tx.query(`select 1 from ${ident}.flags where key = $1`, [key]);
-  if (rows.length === 0) throw new FlagNotFoundError(key);
-}
-
-/** Copies `ids` (distinct) into the staging table in batches; `onBatch` gets the ids sent so far. */
-async function stageIds(
-  tx: Queryable,
-  ids: readonly string[],
-  onBatch?: (done: number) => void,
-): Promise<void> {
-  await tx.query(`create temporary table kaviar_flags_import (subject_id text not null) on commit drop`);
-  for (let i = 0; i < ids.length; i += BATCH) {
-    await tx.query(`insert into ${STAGE} (subject_id) select unnest($1::text[])`, [ids.slice(i, i + BATCH)]);
-    onBatch?.(Math.min(i + BATCH, ids.length));
-  }
-  // Row counts for the planner, so the anti-joins below are hash joins, linear in the ids.
-  await tx.query(`analyze ${STAGE}`);
-}
-
-/** What one allowlist write changed; the counts it did not do are left out of its audit row. */
-interface AllowlistCounts {
+/** What one allowlist write changed; the counts it did not do are left out of its audit row. @internal */
+export interface AllowlistCounts {
   readonly added?: number | undefined;
   readonly removed?: number | undefined;
 }
@@ -234,9 +135,11 @@ const ACTION_NAMES = {
 
 /**
  * The frame every allowlist write shares: validate, then in one write (`runWrite`) lock and touch the
- * flag (an import does it itself, late), apply `change`, and write the audit row with the counts, the new size and the first few ids.
+ * flag (an import does it itself, late), apply `change`, and write the audit row with the counts, the new
+ * size and the first few ids.
+ * @internal
  */
-async function writeAllowlist(
+export async function writeAllowlist(
   db: FlagsDb,
   key: string,
   ids: readonly string[],
