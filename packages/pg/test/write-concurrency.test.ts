@@ -7,9 +7,10 @@ import { FlagsError } from '@kaviar/flags-core';
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
-import { MAX_ATTEMPTS, runWrite } from '../src/admin/write-transaction';
+import { lockWrites, MAX_ATTEMPTS, runWrite } from '../src/admin/write-transaction';
 import {
   addToAllowlist,
+  ConflictError,
   createFlag,
   deleteFlag,
   type FlagsDb,
@@ -190,6 +191,110 @@ forEachDatabase(
         );
         expect(await getAllowlist(db, 'abort.early')).toEqual([]);
       });
+    });
+
+    describe('a restore racing a create of the same flag', () => {
+      /** Another writer creates `key` with `ids` in a transaction that stays open until `commit()`. */
+      async function openCreate(db: FlagsDb, key: string, ids: string[], takeWriteLock: boolean) {
+        let commit!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          commit = resolve;
+        });
+        let written!: () => void;
+        const ready = new Promise<void>((resolve) => {
+          written = resolve;
+        });
+        const done = db.transaction(async (tx) => {
+          if (takeWriteLock) await lockWrites(tx, db.schema);
+          await tx.query(`insert into ${db.ident}.flags (key, enabled) values ($1, true)`, [key]);
+          for (const id of ids) {
+            await tx.query(`insert into ${db.ident}.allowlist (flag_key, subject_id) values ($1, $2)`, [
+              key,
+              id,
+            ]);
+          }
+          await tx.query(
+            `insert into ${db.ident}.audit (flag_key, action, actor, after) values ($1, 'create', 'other', $2::jsonb)`,
+            [key, JSON.stringify({ enabled: true, rolloutPercentage: 0, description: '' })],
+          );
+          written();
+          await gate;
+        });
+        await ready;
+        return { commit, done };
+      }
+
+      const restoreDoc = (key: string) => ({
+        format: SNAPSHOT_FORMAT,
+        version: 1,
+        exported_at: '2026-02-03T22:12:00.000Z',
+        flags: [{ key, enabled: true, rollout_percentage: 1, allowlist: ['r-1'] }],
+      });
+
+      it('waits for the write and applies the document exactly, recording the real before-state', async () => {
+        const db = getDb();
+        const other = await openDb(ctx.openOptions());
+        let create: Awaited<ReturnType<typeof openCreate>> | undefined;
+        try {
+          create = await openCreate(other, 'race.a', ['someone-else'], true);
+          const restoring = importSnapshot(db, restoreDoc('race.a'), actor);
+          restoring.catch(() => {});
+          await until('the restore to wait for the write lock', async () => {
+            const { rows } = await other.query(
+              `select 1 from pg_stat_activity where wait_event_type = 'Lock' and state = 'active' and query like $1`,
+              ['%pg_advisory_xact_lock(%'],
+            );
+            return rows.length > 0;
+          });
+          create.commit();
+          await create.done;
+          const result = await restoring;
+          expect(result.diff.updated.map((d) => d.key)).toEqual(['race.a']);
+          expect(await getAllowlist(db, 'race.a')).toEqual(['r-1']);
+          const [last] = await listAudit(db, { flagKey: 'race.a', limit: 1 });
+          expect(last).toMatchObject({
+            action: 'restore',
+            before: { enabled: true, rolloutPercentage: 0, description: '' },
+          });
+        } finally {
+          create?.commit();
+          await create?.done.catch(() => {});
+          await other.close();
+        }
+      }, 60_000);
+
+      it('a writer that does not take the write lock makes it a ConflictError, and nothing is written', async () => {
+        const db = getDb();
+        const other = await openDb(ctx.openOptions());
+        let create: Awaited<ReturnType<typeof openCreate>> | undefined;
+        try {
+          create = await openCreate(other, 'race.b', ['someone-else'], false);
+          const restoring = importSnapshot(db, restoreDoc('race.b'), actor);
+          restoring.catch(() => {});
+          await until('the restore to wait for the other insert', async () => {
+            const { rows } = await other.query(
+              `select 1 from pg_stat_activity where wait_event_type = 'Lock' and state = 'active' and query like $1`,
+              [`%insert into ${db.ident}.flags%`],
+            );
+            return rows.length > 0;
+          });
+          const audits = (await listAudit(db, { flagKey: 'race.b' })).length;
+          create.commit();
+          await create.done;
+          const error = await restoring.catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(ConflictError);
+          expect(error).toMatchObject({
+            flagKey: 'race.b',
+            message: expect.stringMatching(/nothing was written/),
+          });
+          expect(await getAllowlist(db, 'race.b')).toEqual(['someone-else']);
+          expect(await listAudit(db, { flagKey: 'race.b' })).toHaveLength(audits + 1);
+        } finally {
+          create?.commit();
+          await create?.done.catch(() => {});
+          await other.close();
+        }
+      }, 60_000);
     });
 
     describe('serializable transactions', () => {
