@@ -65,7 +65,8 @@ interface Current {
   allowlist: Set<string>;
 }
 
-async function readCurrent(tx: Queryable, ident: string): Promise<Map<string, Current>> {
+// With `lock`, the rows are locked in key order (step 2 of the write lock order).
+async function readCurrent(tx: Queryable, ident: string, lock: boolean): Promise<Map<string, Current>> {
   const { rows } = await tx.query<{
     key: string;
     enabled: boolean;
@@ -75,7 +76,7 @@ async function readCurrent(tx: Queryable, ident: string): Promise<Map<string, Cu
   }>(
     `select f.key, f.enabled, f.rollout_percentage as rollout, f.description,
        (select coalesce(array_agg(a.subject_id), '{}') from ${ident}.allowlist a where a.flag_key = f.key) as ids
-     from ${ident}.flags f order by f.key for update of f`,
+     from ${ident}.flags f order by f.key ${lock ? 'for update of f' : ''}`,
   );
   return new Map(
     rows.map((r) => [
@@ -175,38 +176,45 @@ export async function importSnapshot(
   const { actor, reason } = checkWriteOptions(options);
   const doc = parseSnapshotDocument(input);
   const byKey = new Map(doc.flags.map((f) => [f.key, f]));
-  const what = options.dryRun ? 'Restore dry run' : 'Restore';
-  return runWrite(db, what, { signal: options.signal, lock: 'exclusive' }, async (tx) => {
-    const diff = diffOf(doc.flags, await readCurrent(tx, db.ident), options.deleteMissing ?? false);
-    const changes = [...diff.created, ...diff.updated, ...diff.deleted];
-    if (options.dryRun || changes.length === 0) {
-      const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
-      return { diff, applied: false, version: rows[0]?.version ?? 0 };
-    }
-    for (const change of changes) {
-      const { key, after } = change;
-      if (after === null) {
-        await tx.query(`delete from ${db.ident}.flags where key = $1`, [key]);
-      } else {
-        await writeFlagRow(tx, db.ident, { ...change, after }, byKey.get(key)?.created_at ?? null, actor);
-        await deleteIds(tx, db.ident, key, change.allowlistRemoved);
-        await insertIds(tx, db.ident, key, change.allowlistAdded, actor);
+  // A dry run only reads: one consistent statement, no lock that writers would wait for.
+  const dryRun = options.dryRun ?? false;
+  return runWrite(
+    db,
+    dryRun ? 'Restore dry run' : 'Restore',
+    { signal: options.signal, lock: dryRun ? 'late' : 'exclusive' },
+    async (tx) => {
+      const current = await readCurrent(tx, db.ident, !dryRun);
+      const diff = diffOf(doc.flags, current, options.deleteMissing ?? false);
+      const changes = [...diff.created, ...diff.updated, ...diff.deleted];
+      if (dryRun || changes.length === 0) {
+        const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
+        return { diff, applied: false, version: rows[0]?.version ?? 0 };
       }
-      await writeAudit(tx, db.ident, {
-        flagKey: key,
-        action: 'restore',
-        actor,
-        reason,
-        before: change.before,
-        after: after && {
-          ...after,
-          allowlistAdded: change.allowlistAdded.length,
-          allowlistRemoved: change.allowlistRemoved.length,
-          ids: change.allowlistAdded.slice(0, AUDIT_IDS_SHOWN),
-        },
-      });
-    }
-    const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
-    return { diff, applied: true, version: rows[0]?.version ?? 0 };
-  });
+      for (const change of changes) {
+        const { key, after } = change;
+        if (after === null) {
+          await tx.query(`delete from ${db.ident}.flags where key = $1`, [key]);
+        } else {
+          await writeFlagRow(tx, db.ident, { ...change, after }, byKey.get(key)?.created_at ?? null, actor);
+          await deleteIds(tx, db.ident, key, change.allowlistRemoved);
+          await insertIds(tx, db.ident, key, change.allowlistAdded, actor);
+        }
+        await writeAudit(tx, db.ident, {
+          flagKey: key,
+          action: 'restore',
+          actor,
+          reason,
+          before: change.before,
+          after: after && {
+            ...after,
+            allowlistAdded: change.allowlistAdded.length,
+            allowlistRemoved: change.allowlistRemoved.length,
+            ids: change.allowlistAdded.slice(0, AUDIT_IDS_SHOWN),
+          },
+        });
+      }
+      const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
+      return { diff, applied: true, version: rows[0]?.version ?? 0 };
+    },
+  );
 }
