@@ -86,6 +86,8 @@ export function importAllowlist(
         [key],
       );
     }
+    // From here on every write to any flag waits (the version row). No `on conflict`: every writer of
+    // this flag's allowlist waits for the row lock taken above, so the ids to add cannot appear meanwhile.
     await touchFlag(tx, ident, key, actor);
     let removed: number | undefined;
     if (replace) {
@@ -101,7 +103,7 @@ export function importAllowlist(
     const { rows } = await tx.query<{ n: number }>(
       `with inserted as (
          insert into ${ident}.allowlist (flag_key, subject_id, added_by)
-         select $1, subject_id, $2 from ${TO_ADD} on conflict do nothing returning 1
+         select $1, subject_id, $2 from ${TO_ADD} returning 1
        ) select count(*)::int as n from inserted`,
       [key, actor],
     );
