@@ -29,7 +29,17 @@ export function checkIds(ids: readonly string[]): string[] {
   return [...new Set(ids)];
 }
 
-/** Locks the flag row (so a concurrent delete waits) and records who touched the flag last. @internal */
+/**
+ * Locks the flag's row against other writes to this flag only (the version row, which every write needs,
+ * is not taken yet) and returns its allowlist size. Throws `FlagNotFoundError`. @internal
+ */
+export async function lockFlag(tx: Queryable, ident: string, key: string): Promise<number> {
+  const { rows } = await tx.query(`select 1 from ${ident}.flags where key = $1 for no key update`, [key]);
+  if (rows.length === 0) throw new FlagNotFoundError(key);
+  return sizeOf(tx, ident, key);
+}
+
+/** Records who touched the flag last; takes the version row, held until commit. @internal */
 export async function touchFlag(tx: Queryable, ident: string, key: string, actor: string): Promise<void> {
   const { rows } = await tx.query(
     `update ${ident}.flags set updated_at = now(), updated_by = $2 where key = $1 returning key`,
@@ -125,6 +135,8 @@ export function removeFromAllowlist(
 export interface AllowlistCounts {
   readonly added?: number | undefined;
   readonly removed?: number | undefined;
+  /** The size before the change, when `change` locked the flag itself (an import). */
+  readonly sizeBefore?: number;
 }
 
 const ACTION_NAMES = {
@@ -153,10 +165,15 @@ export async function writeAllowlist(
   const late = action === 'allowlist.import';
   const what = `${ACTION_NAMES[action]} of flag ${describe(key)}`;
   return runWrite(db, what, { signal: options.signal, lock: late ? 'late' : 'shared' }, async (tx) => {
-    // An import locks late, once its ids are staged; the others lock the flag first.
-    if (!late) await touchFlag(tx, db.ident, key, actor);
-    const { added, removed } = await change(tx, unique, actor);
-    const size = await sizeOf(tx, db.ident, key);
+    // An import locks late, once its ids are staged; the others lock the flag first. The size is counted
+    // under the flag's row lock, before the version row is taken.
+    let sizeBefore = 0;
+    if (!late) {
+      sizeBefore = await lockFlag(tx, db.ident, key);
+      await touchFlag(tx, db.ident, key, actor);
+    }
+    const { added, removed, ...counts } = await change(tx, unique, actor);
+    const size = (counts.sizeBefore ?? sizeBefore) + (added ?? 0) - (removed ?? 0);
     await writeAudit(tx, db.ident, {
       flagKey: key,
       action,

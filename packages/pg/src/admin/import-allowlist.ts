@@ -10,7 +10,7 @@
  */
 import type { FlagsDb, Queryable } from '../db';
 import { FlagNotFoundError } from '../errors';
-import { type AllowlistResult, BATCH, touchFlag, writeAllowlist } from './allowlist';
+import { type AllowlistResult, BATCH, lockFlag, touchFlag, writeAllowlist } from './allowlist';
 import type { WriteOptions } from './flag-row';
 import { lockWrites } from './write-transaction';
 
@@ -69,7 +69,7 @@ export function importAllowlist(
     await assertFlagExists(tx, ident, key);
     await stageIds(tx, unique, onProgress && ((done) => onProgress({ done, total: unique.length })));
     await lockWrites(tx, db.schema);
-    await tx.query(`select 1 from ${ident}.flags where key = $1 for no key update`, [key]);
+    const sizeBefore = await lockFlag(tx, ident, key);
     // In memory rather than in batches on disk: the hash tables of a 10^6-id import need tens of MB.
     await tx.query(`set local work_mem = '64MB'`);
     await tx.query(`create temporary table kaviar_flags_import_add (subject_id text) on commit drop`);
@@ -107,7 +107,7 @@ export function importAllowlist(
        ) select count(*)::int as n from inserted`,
       [key, actor],
     );
-    return { added: rows[0]?.n ?? 0, removed };
+    return { added: rows[0]?.n ?? 0, removed, sizeBefore };
   });
 }
 
