@@ -29,7 +29,7 @@ export type {
   SourceState,
   SourceStatus,
 } from './source';
-export { subjectIdOf } from './subject';
+export { MAX_SUBJECT_ID_LENGTH, subjectIdOf, subjectIdProblem, textProblem } from './subject';
 export {
   createTestFlags,
   type FindSubjectsOptions,

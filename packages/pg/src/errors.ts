@@ -189,3 +189,37 @@ export class RampConflictError extends FlagsError {
     this.actual = actual;
   }
 }
+
+/**
+ * A write kept losing to concurrent transactions (a serialization failure, SQLSTATE 40001, or a deadlock,
+ * 40P01) and was rolled back each time; it was retried `attempts` times in all, and nothing was written.
+ * Code `WRITE_CONTENTION`. Trying again later may succeed. Writes made through this package take their
+ * locks in one order and do not deadlock one another; this comes from other transactions on the same
+ * tables or from a stricter isolation level.
+ */
+export class WriteContentionError extends FlagsError {
+  /** How many times the write was tried. */
+  readonly attempts: number;
+  /** The SQLSTATE of the last failure (`40001` or `40P01`). */
+  readonly sqlState: string;
+
+  constructor(what: string, attempts: number, sqlState: string, options?: { cause?: unknown }) {
+    super(
+      'WRITE_CONTENTION',
+      `${what} conflicted with concurrent transactions ${attempts} times (SQLSTATE ${sqlState}) and was rolled back each time; nothing was written; try again`,
+      options,
+    );
+    this.attempts = attempts;
+    this.sqlState = sqlState;
+  }
+}
+
+/**
+ * A write was aborted through its `signal` before it committed: the server-side statement was cancelled
+ * and the transaction rolled back, so nothing was written. Code `WRITE_ABORTED`.
+ */
+export class WriteAbortedError extends FlagsError {
+  constructor(what: string, options?: { cause?: unknown }) {
+    super('WRITE_ABORTED', `${what} was aborted before it committed; nothing was written`, options);
+  }
+}

@@ -1,5 +1,5 @@
-export type { AllowlistResult, ImportAllowlistOptions, ImportProgress } from './admin/allowlist';
-export { addToAllowlist, importAllowlist, removeFromAllowlist } from './admin/allowlist';
+export type { AllowlistResult } from './admin/allowlist';
+export { addToAllowlist, removeFromAllowlist } from './admin/allowlist';
 export type {
   AuditAction,
   AuditAllowlistChange,
@@ -13,6 +13,8 @@ export type { NewFlag } from './admin/create-flag';
 export { createFlag } from './admin/create-flag';
 export { deleteFlag } from './admin/delete-flag';
 export type { FlagRow, WriteOptions } from './admin/flag-row';
+export type { ImportAllowlistOptions, ImportProgress } from './admin/import-allowlist';
+export { importAllowlist } from './admin/import-allowlist';
 export type { PruneChangesOptions, PruneChangesResult } from './admin/prune-changes';
 export { pruneChanges } from './admin/prune-changes';
 export { getAllowlist, getFlag, listFlags } from './admin/read-flags';
@@ -37,6 +39,8 @@ export {
   SchemaAheadError,
   SchemaMissingError,
   SnapshotFileError,
+  WriteAbortedError,
+  WriteContentionError,
 } from './errors';
 export type { InstanceRow, ListInstancesOptions } from './instances/list-instances';
 export { listInstances } from './instances/list-instances';

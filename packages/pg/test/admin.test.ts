@@ -17,6 +17,7 @@ import {
   listFlags,
   removeFromAllowlist,
   updateFlag,
+  WriteAbortedError,
 } from '../src/index';
 
 guardLeaks();
@@ -274,6 +275,35 @@ forEachDatabase((getDb, ctx) => {
       await expect(failing).rejects.toThrow('stop');
       expect(await storeVersion(db)).toBe(version);
       expect((await getFlag(db, 'allow.progress'))?.allowlistCount).toBe(25_001);
+    }, 60_000);
+  });
+
+  describe('aborting an import', () => {
+    it('an abort between batches stops the import before its next statement; nothing is written', async () => {
+      const db = getDb();
+      await createFlag(db, { key: 'allow.abort' }, actor);
+      await addToAllowlist(db, 'allow.abort', ['kept'], actor);
+      const version = await storeVersion(db);
+      const controller = new AbortController();
+      const ids = Array.from({ length: 30_000 }, (_, i) => `ab-${i}`);
+      const seen: number[] = [];
+      const error = await importAllowlist(db, 'allow.abort', ids, {
+        ...actor,
+        replace: true,
+        signal: controller.signal,
+        onProgress: ({ done }) => {
+          seen.push(done);
+          if (done === 10_000) controller.abort();
+        },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WriteAbortedError);
+      expect(error).toMatchObject({
+        code: 'WRITE_ABORTED',
+        message: expect.stringMatching(/nothing was written/),
+      });
+      expect(seen).toEqual([10_000]);
+      expect(await storeVersion(db)).toBe(version);
+      expect(await getAllowlist(db, 'allow.abort')).toEqual(['kept']);
     }, 60_000);
   });
 

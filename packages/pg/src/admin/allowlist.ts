@@ -1,8 +1,9 @@
-import { assertFlagKey, InvalidFlagError } from '@kaviar/flags-core';
+import { assertFlagKey, describe, InvalidFlagError, subjectIdProblem } from '@kaviar/flags-core';
 import type { FlagsDb, Queryable } from '../db';
 import { FlagNotFoundError } from '../errors';
 import { AUDIT_IDS_SHOWN, writeAudit } from './audit';
 import { checkWriteOptions, type WriteOptions } from './flag-row';
+import { runWrite } from './write-transaction';
 
 /** What an allowlist write did. */
 export interface AllowlistResult {
@@ -14,49 +15,32 @@ export interface AllowlistResult {
   readonly size: number;
 }
 
-/** How far an import got, as passed to `onProgress`. */
-export interface ImportProgress {
-  /** Distinct ids written so far (inserted or already there). */
-  readonly done: number;
-  /** Distinct ids to write (duplicates in the input count once). */
-  readonly total: number;
-}
-
-/** Options of {@link importAllowlist}. */
-export interface ImportAllowlistOptions extends WriteOptions {
-  /** Make the allowlist exactly `ids` (remove every other id). Default `false`: only add. */
-  readonly replace?: boolean;
-  /**
-   * Called after each batch of 10 000 ids is written (so once for a small import), inside the import's
-   * transaction: the ids are visible to others only when the import returns. An exception it throws
-   * aborts the import and nothing is written.
-   * @example
-   * await importAllowlist(db, key, ids, { actor, onProgress: ({ done, total }) => log(`${done}/${total}`) });
-   */
-  readonly onProgress?: (progress: ImportProgress) => void;
-}
-
 // Rows per statement: large enough to amortise round trips, small enough for one parameter.
-const BATCH = 10_000;
-const MAX_ID_LENGTH = 1024;
+/** @internal */
+export const BATCH = 10_000;
 
-/** Validates and de-duplicates subject ids (non-empty strings up to 1024 characters). @internal */
+/** Validates and de-duplicates subject ids (core's `subjectIdProblem`). @internal */
 export function checkIds(ids: readonly string[]): string[] {
   if (!Array.isArray(ids)) throw new InvalidFlagError('ids', ids, 'must be an array of subject ids');
   ids.forEach((id, i) => {
-    if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH) {
-      throw new InvalidFlagError(
-        `ids[${i}]`,
-        id,
-        `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
-      );
-    }
+    const problem = subjectIdProblem(id);
+    if (problem !== undefined) throw new InvalidFlagError(`ids[${i}]`, id, problem);
   });
   return [...new Set(ids)];
 }
 
-// Locks the flag row (so a concurrent delete waits) and records who touched the flag last.
-async function touchFlag(tx: Queryable, ident: string, key: string, actor: string): Promise<void> {
+/**
+ * Locks the flag's row against other writes to this flag only (the version row, which every write needs,
+ * is not taken yet) and returns its allowlist size. Throws `FlagNotFoundError`. @internal
+ */
+export async function lockFlag(tx: Queryable, ident: string, key: string): Promise<number> {
+  const { rows } = await tx.query(`select 1 from ${ident}.flags where key = $1 for no key update`, [key]);
+  if (rows.length === 0) throw new FlagNotFoundError(key);
+  return sizeOf(tx, ident, key);
+}
+
+/** Records who touched the flag last; takes the version row, held until commit. @internal */
+export async function touchFlag(tx: Queryable, ident: string, key: string, actor: string): Promise<void> {
   const { rows } = await tx.query(
     `update ${ident}.flags set updated_at = now(), updated_by = $2 where key = $1 returning key`,
     [key, actor],
@@ -147,67 +131,49 @@ export function removeFromAllowlist(
   }));
 }
 
-/**
- * Bulk import: adds `ids` (10^5 ids take seconds: batched `insert ... select unnest(...)`), and with
- * `replace: true` removes every id not in `ids`, with one `allowlist.import` audit row, in one transaction.
- * Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
- */
-export function importAllowlist(
-  db: FlagsDb,
-  key: string,
-  ids: readonly string[],
-  options: ImportAllowlistOptions,
-): Promise<AllowlistResult> {
-  return writeAllowlist(db, key, ids, options, 'allowlist.import', async (tx, unique, actor) => {
-    let removed: number | undefined;
-    if (options.replace) {
-      const { rows } = await tx.query<{ n: number }>(
-        `with deleted as (
-           delete from ${db.ident}.allowlist where flag_key = $1
-           and subject_id not in (select unnest($2::text[])) returning 1
-         ) select count(*)::int as n from deleted`,
-        [key, unique],
-      );
-      removed = rows[0]?.n ?? 0;
-    }
-    const { onProgress } = options;
-    const added = await insertIds(
-      tx,
-      db.ident,
-      key,
-      unique,
-      actor,
-      onProgress && ((done) => onProgress({ done, total: unique.length })),
-    );
-    return { added, removed };
-  });
-}
-
-/** What one allowlist write changed; the counts it did not do are left out of its audit row. */
-interface AllowlistCounts {
+/** What one allowlist write changed; the counts it did not do are left out of its audit row. @internal */
+export interface AllowlistCounts {
   readonly added?: number | undefined;
   readonly removed?: number | undefined;
+  /** The size before the change, when `change` locked the flag itself (an import). */
+  readonly sizeBefore?: number;
 }
 
+const ACTION_NAMES = {
+  'allowlist.add': 'Allowlist add',
+  'allowlist.remove': 'Allowlist remove',
+  'allowlist.import': 'Allowlist import',
+} as const;
+
 /**
- * The frame every allowlist write shares: validate, then in one transaction lock and touch the flag,
- * apply `change`, and write the audit row with the counts, the new size and the first few ids.
+ * The frame every allowlist write shares: validate, then in one write (`runWrite`) lock and touch the
+ * flag (an import does it itself, late), apply `change`, and write the audit row with the counts, the new
+ * size and the first few ids.
+ * @internal
  */
-async function writeAllowlist(
+export async function writeAllowlist(
   db: FlagsDb,
   key: string,
   ids: readonly string[],
-  options: WriteOptions,
+  options: WriteOptions & { readonly signal?: AbortSignal | undefined },
   action: 'allowlist.add' | 'allowlist.remove' | 'allowlist.import',
   change: (tx: Queryable, unique: readonly string[], actor: string) => Promise<AllowlistCounts>,
 ): Promise<AllowlistResult> {
   assertFlagKey(key);
   const { actor, reason } = checkWriteOptions(options);
   const unique = checkIds(ids);
-  return db.transaction(async (tx) => {
-    await touchFlag(tx, db.ident, key, actor);
-    const { added, removed } = await change(tx, unique, actor);
-    const size = await sizeOf(tx, db.ident, key);
+  const late = action === 'allowlist.import';
+  const what = `${ACTION_NAMES[action]} of flag ${describe(key)}`;
+  return runWrite(db, what, { signal: options.signal, lock: late ? 'late' : 'shared' }, async (tx) => {
+    // An import locks late, once its ids are staged; the others lock the flag first. The size is counted
+    // under the flag's row lock, before the version row is taken.
+    let sizeBefore = 0;
+    if (!late) {
+      sizeBefore = await lockFlag(tx, db.ident, key);
+      await touchFlag(tx, db.ident, key, actor);
+    }
+    const { added, removed, ...counts } = await change(tx, unique, actor);
+    const size = (counts.sizeBefore ?? sizeBefore) + (added ?? 0) - (removed ?? 0);
     await writeAudit(tx, db.ident, {
       flagKey: key,
       action,

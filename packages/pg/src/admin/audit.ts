@@ -1,4 +1,6 @@
+import { assertFlagKey } from '@kaviar/flags-core';
 import type { FlagsDb, Queryable } from '../db';
+import { InvalidOptionError } from '../errors';
 import type { FlagRow } from './flag-row';
 
 /** What an audit row records. `restore` is a change made by `importSnapshot`; `ramp.*` a ramp's state change. */
@@ -103,7 +105,7 @@ export interface ListAuditOptions {
   readonly flagKey?: string;
   /** Only changes at or after this time. */
   readonly since?: Date;
-  /** At most this many entries. Default 100. */
+  /** At most this many entries: a positive integer. Default 100. */
   readonly limit?: number;
 }
 
@@ -125,6 +127,16 @@ export async function listAudit(
   options: ListAuditOptions = {},
 ): Promise<AuditEntry[]> {
   const limit = options.limit ?? 100;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new InvalidOptionError('limit', limit, 'must be a positive integer');
+  }
+  if (options.flagKey !== undefined) assertFlagKey(options.flagKey);
+  if (
+    options.since !== undefined &&
+    !(options.since instanceof Date && Number.isFinite(options.since.getTime()))
+  ) {
+    throw new InvalidOptionError('since', options.since, 'must be a valid Date');
+  }
   const { rows } = await db.query<RawAudit>(
     `select id, flag_key, action, actor, reason, before, after, at, version from ${db.ident}.audit
      where ($1::text is null or flag_key = $1) and ($2::timestamptz is null or at >= $2)

@@ -1,9 +1,10 @@
-import { assertFlagKey } from '@kaviar/flags-core';
+import { assertFlagKey, describe } from '@kaviar/flags-core';
 import type { FlagsDb } from '../db';
 import { FlagExistsError } from '../errors';
 import { auditState, writeAudit } from './audit';
 import { checkFlagFields, checkWriteOptions, type FlagRow, readFlagRow, type WriteOptions } from './flag-row';
 import type { FlagChanges } from './update-flag';
+import { runWrite } from './write-transaction';
 
 /** A new flag: its key and the fields of {@link FlagChanges}. Defaults: disabled, 0 % rollout, empty description. */
 export interface NewFlag extends FlagChanges {
@@ -21,7 +22,7 @@ export async function createFlag(db: FlagsDb, flag: NewFlag, options: WriteOptio
   const key = assertFlagKey(flag?.key);
   const { actor, reason } = checkWriteOptions(options);
   const { enabled = false, rolloutPercentage = 0, description = '' } = checkFlagFields(flag);
-  return db.transaction(async (tx) => {
+  return runWrite(db, `Creating flag ${describe(key)}`, {}, async (tx) => {
     const { rows } = await tx.query(
       `insert into ${db.ident}.flags (key, enabled, rollout_percentage, description, updated_by)
        values ($1, $2, $3, $4, $5) on conflict (key) do nothing returning key`,

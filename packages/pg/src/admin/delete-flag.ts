@@ -1,8 +1,9 @@
-import { assertFlagKey } from '@kaviar/flags-core';
+import { assertFlagKey, describe } from '@kaviar/flags-core';
 import type { FlagsDb } from '../db';
 import { FlagNotFoundError } from '../errors';
 import { auditState, writeAudit } from './audit';
 import { checkWriteOptions, type FlagRow, readFlagRow, type WriteOptions } from './flag-row';
+import { runWrite } from './write-transaction';
 
 /**
  * Deletes a flag and its allowlist, with a `delete` audit row, in one transaction. Returns the flag as it
@@ -11,7 +12,7 @@ import { checkWriteOptions, type FlagRow, readFlagRow, type WriteOptions } from 
 export async function deleteFlag(db: FlagsDb, key: string, options: WriteOptions): Promise<FlagRow> {
   assertFlagKey(key);
   const { actor, reason } = checkWriteOptions(options);
-  return db.transaction(async (tx) => {
+  return runWrite(db, `Deleting flag ${describe(key)}`, {}, async (tx) => {
     const before = await readFlagRow(tx, db.ident, key, true);
     if (!before) throw new FlagNotFoundError(key);
     await tx.query(`delete from ${db.ident}.flags where key = $1`, [key]);

@@ -1,4 +1,4 @@
-import { InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
+import { InvalidFlagError, parseRolloutPercentage, textProblem } from '@kaviar/flags-core';
 import type { Queryable } from '../db';
 
 /** A flag as stored, for operators (evaluation uses `FlagConfig` from core). */
@@ -81,20 +81,32 @@ export async function readFlagRows(q: Queryable, ident: string): Promise<FlagRow
   return rows.map(toFlagRow);
 }
 
-/** Validates write options; returns the actor. @internal */
+/**
+ * Validates write options; returns the actor and reason. Both are stored as given, so they must be
+ * storable text (core's `textProblem`: no NUL, no lone surrogate). @internal
+ */
 export function checkWriteOptions(options: WriteOptions): { actor: string; reason: string | null } {
   if (typeof options?.actor !== 'string' || options.actor.trim() === '') {
     throw new InvalidFlagError('actor', options?.actor, 'must be a non-empty string (who makes the change)');
   }
+  checkText('actor', options.actor);
   if (options.reason !== undefined && typeof options.reason !== 'string') {
     throw new InvalidFlagError('reason', options.reason, 'must be a string');
   }
+  if (options.reason !== undefined) checkText('reason', options.reason);
   return { actor: options.actor, reason: options.reason ?? null };
 }
 
 /** Validates a description. @internal */
 export function checkDescription(value: unknown): string {
   if (typeof value !== 'string') throw new InvalidFlagError('description', value, 'must be a string');
+  return checkText('description', value);
+}
+
+/** Throws `InvalidFlagError` naming `field` when `value` cannot be stored as text. @internal */
+export function checkText(field: string, value: string): string {
+  const problem = textProblem(value);
+  if (problem !== undefined) throw new InvalidFlagError(field, value, problem);
   return value;
 }
 

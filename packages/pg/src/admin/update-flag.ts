@@ -1,4 +1,4 @@
-import { assertFlagKey, InvalidFlagError } from '@kaviar/flags-core';
+import { assertFlagKey, describe, InvalidFlagError } from '@kaviar/flags-core';
 import type { FlagsDb } from '../db';
 import { ConflictError, FlagNotFoundError } from '../errors';
 import { auditState, writeAudit } from './audit';
@@ -10,6 +10,7 @@ import {
   readFlagRow,
   type WriteOptions,
 } from './flag-row';
+import { runWrite } from './write-transaction';
 
 /** Fields to change; omitted fields keep their value. */
 export interface FlagChanges {
@@ -49,7 +50,7 @@ export async function updateFlag(
   const { actor, reason } = checkWriteOptions(options);
   const patch = checkChanges(changes);
   const expected = checkExpect(options.expect);
-  return db.transaction(async (tx) => {
+  return runWrite(db, `Update of flag ${describe(key)}`, {}, async (tx) => {
     const before = await readFlagRow(tx, db.ident, key, true);
     if (!before) throw new FlagNotFoundError(key);
     if (expected) {

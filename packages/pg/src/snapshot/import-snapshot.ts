@@ -2,12 +2,19 @@
  * Restores a snapshot document: validated first (nothing is written if anything is wrong), compared with
  * the store into a diff, then applied in ONE transaction with a `restore` audit row per changed flag.
  * `dryRun` returns the same diff and writes nothing.
+ *
+ * A restore takes the store's write lock exclusively (see `runWrite`) before it reads the store, so no
+ * other write of this package runs between the read and the commit: the store ends exactly as the
+ * document says, and each audit row's `before` is the state the flag really had. A flag created behind
+ * that lock (by a writer that does not take it) is a `ConflictError`, and nothing is written.
  */
 
 import { deleteIds, insertIds } from '../admin/allowlist';
 import { AUDIT_IDS_SHOWN, type AuditFlagState, writeAudit } from '../admin/audit';
 import { checkWriteOptions, type WriteOptions } from '../admin/flag-row';
+import { runWrite } from '../admin/write-transaction';
 import type { FlagsDb, Queryable } from '../db';
+import { ConflictError } from '../errors';
 import { parseSnapshotDocument, type SnapshotFlag } from './snapshot-document';
 
 /** Options of {@link importSnapshot}. */
@@ -16,6 +23,11 @@ export interface ImportSnapshotOptions extends WriteOptions {
   readonly dryRun?: boolean;
   /** Also delete flags that are in the store but not in the snapshot. Default `false`. */
   readonly deleteMissing?: boolean;
+  /**
+   * Aborts the restore before it commits: the running statement is cancelled, the transaction rolls
+   * back, and the call rejects with `WriteAbortedError` (nothing written).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How one flag differs between the store and the snapshot. */
@@ -53,7 +65,8 @@ interface Current {
   allowlist: Set<string>;
 }
 
-async function readCurrent(tx: Queryable, ident: string): Promise<Map<string, Current>> {
+// With `lock`, the rows are locked in key order (step 2 of the write lock order).
+async function readCurrent(tx: Queryable, ident: string, lock: boolean): Promise<Map<string, Current>> {
   const { rows } = await tx.query<{
     key: string;
     enabled: boolean;
@@ -63,7 +76,7 @@ async function readCurrent(tx: Queryable, ident: string): Promise<Map<string, Cu
   }>(
     `select f.key, f.enabled, f.rollout_percentage as rollout, f.description,
        (select coalesce(array_agg(a.subject_id), '{}') from ${ident}.allowlist a where a.flag_key = f.key) as ids
-     from ${ident}.flags f order by f.key for update of f`,
+     from ${ident}.flags f order by f.key ${lock ? 'for update of f' : ''}`,
   );
   return new Map(
     rows.map((r) => [
@@ -122,11 +135,38 @@ function diffOf(
   return { created, updated, deleted, unchanged };
 }
 
+/** Creates or updates the flag row of `change`; a row that appeared since the store was read is a conflict. */
+async function writeFlagRow(
+  tx: Queryable,
+  ident: string,
+  change: FlagDiff & { after: AuditFlagState },
+  createdAt: string | null,
+  actor: string,
+): Promise<void> {
+  const { key, after } = change;
+  const values = [key, after.enabled, after.rolloutPercentage, after.description];
+  if (change.before === null) {
+    const { rows } = await tx.query(
+      `insert into ${ident}.flags (key, enabled, rollout_percentage, description, created_at, updated_by)
+       values ($1, $2, $3, $4, coalesce($5::timestamptz, now()), $6) on conflict (key) do nothing returning key`,
+      [...values, createdAt, actor],
+    );
+    if (rows.length === 0) throw new ConflictError(key, { exists: false }, { exists: true });
+  } else {
+    await tx.query(
+      `update ${ident}.flags set enabled = $2, rollout_percentage = $3, description = $4,
+       updated_at = now(), updated_by = $5 where key = $1`,
+      [...values, actor],
+    );
+  }
+}
+
 /**
  * Validates `input` (parsed JSON) as a snapshot and makes the store match it: creates missing flags, updates
  * differing ones, replaces allowlists given in the snapshot (a flag without `allowlist` keeps its own), and
  * with `deleteMissing` deletes flags absent from it. One transaction; a `restore` audit row per changed flag.
- * Throws `InvalidSnapshotError` listing every problem (nothing written).
+ * Throws `InvalidSnapshotError` listing every problem, `ConflictError`, `WriteContentionError` or
+ * `WriteAbortedError` (nothing written in each case).
  */
 export async function importSnapshot(
   db: FlagsDb,
@@ -136,51 +176,45 @@ export async function importSnapshot(
   const { actor, reason } = checkWriteOptions(options);
   const doc = parseSnapshotDocument(input);
   const byKey = new Map(doc.flags.map((f) => [f.key, f]));
-  return db.transaction(async (tx) => {
-    const diff = diffOf(doc.flags, await readCurrent(tx, db.ident), options.deleteMissing ?? false);
-    const changes = [...diff.created, ...diff.updated, ...diff.deleted];
-    if (options.dryRun || changes.length === 0) {
-      const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
-      return { diff, applied: false, version: rows[0]?.version ?? 0 };
-    }
-    for (const change of changes) {
-      const { key, after } = change;
-      if (after === null) {
-        await tx.query(`delete from ${db.ident}.flags where key = $1`, [key]);
-      } else {
-        await tx.query(
-          `insert into ${db.ident}.flags (key, enabled, rollout_percentage, description, created_at, updated_by)
-           values ($1, $2, $3, $4, coalesce($5::timestamptz, now()), $6)
-           on conflict (key) do update set enabled = excluded.enabled,
-             rollout_percentage = excluded.rollout_percentage, description = excluded.description,
-             updated_at = now(), updated_by = excluded.updated_by`,
-          [
-            key,
-            after.enabled,
-            after.rolloutPercentage,
-            after.description,
-            byKey.get(key)?.created_at ?? null,
-            actor,
-          ],
-        );
-        await deleteIds(tx, db.ident, key, change.allowlistRemoved);
-        await insertIds(tx, db.ident, key, change.allowlistAdded, actor);
+  // A dry run only reads: one consistent statement, no lock that writers would wait for.
+  const dryRun = options.dryRun ?? false;
+  return runWrite(
+    db,
+    dryRun ? 'Restore dry run' : 'Restore',
+    { signal: options.signal, lock: dryRun ? 'late' : 'exclusive' },
+    async (tx) => {
+      const current = await readCurrent(tx, db.ident, !dryRun);
+      const diff = diffOf(doc.flags, current, options.deleteMissing ?? false);
+      const changes = [...diff.created, ...diff.updated, ...diff.deleted];
+      if (dryRun || changes.length === 0) {
+        const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
+        return { diff, applied: false, version: rows[0]?.version ?? 0 };
       }
-      await writeAudit(tx, db.ident, {
-        flagKey: key,
-        action: 'restore',
-        actor,
-        reason,
-        before: change.before,
-        after: after && {
-          ...after,
-          allowlistAdded: change.allowlistAdded.length,
-          allowlistRemoved: change.allowlistRemoved.length,
-          ids: change.allowlistAdded.slice(0, AUDIT_IDS_SHOWN),
-        },
-      });
-    }
-    const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
-    return { diff, applied: true, version: rows[0]?.version ?? 0 };
-  });
+      for (const change of changes) {
+        const { key, after } = change;
+        if (after === null) {
+          await tx.query(`delete from ${db.ident}.flags where key = $1`, [key]);
+        } else {
+          await writeFlagRow(tx, db.ident, { ...change, after }, byKey.get(key)?.created_at ?? null, actor);
+          await deleteIds(tx, db.ident, key, change.allowlistRemoved);
+          await insertIds(tx, db.ident, key, change.allowlistAdded, actor);
+        }
+        await writeAudit(tx, db.ident, {
+          flagKey: key,
+          action: 'restore',
+          actor,
+          reason,
+          before: change.before,
+          after: after && {
+            ...after,
+            allowlistAdded: change.allowlistAdded.length,
+            allowlistRemoved: change.allowlistRemoved.length,
+            ids: change.allowlistAdded.slice(0, AUDIT_IDS_SHOWN),
+          },
+        });
+      }
+      const { rows } = await tx.query<{ version: number }>(`select version from ${db.ident}.state`);
+      return { diff, applied: true, version: rows[0]?.version ?? 0 };
+    },
+  );
 }

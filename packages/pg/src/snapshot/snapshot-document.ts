@@ -3,7 +3,13 @@
  * file. Field names follow the ops snapshot (`rollout_percentage`, `created_at`, `updated_at`).
  * Parsing is strict: every problem is collected, unknown fields and duplicate keys are errors.
  */
-import { FLAG_KEY_PATTERN, type FlagConfig, parseRolloutPercentage } from '@kaviar/flags-core';
+import {
+  FLAG_KEY_PATTERN,
+  type FlagConfig,
+  parseRolloutPercentage,
+  subjectIdProblem,
+  textProblem,
+} from '@kaviar/flags-core';
 import { InvalidSnapshotError } from '../errors';
 
 /** The `format` value of a version-1 snapshot document. */
@@ -76,8 +82,9 @@ function checkFlag(flag: unknown, at: string, problems: string[]): void {
       problems.push((error as Error).message.replace(/^Invalid flag /, ''));
     }
   }
-  if (flag.description !== undefined && typeof flag.description !== 'string') {
-    problems.push(`${at}.description must be a string`);
+  if (flag.description !== undefined) {
+    const problem = typeof flag.description === 'string' ? textProblem(flag.description) : 'must be a string';
+    if (problem !== undefined) problems.push(`${at}.description ${problem}`);
   }
   if (flag.updated_by !== undefined && typeof flag.updated_by !== 'string') {
     problems.push(`${at}.updated_by must be a string`);
@@ -93,9 +100,8 @@ function checkFlag(flag: unknown, at: string, problems: string[]): void {
     if (!Array.isArray(flag.allowlist)) {
       problems.push(`${at}.allowlist must be an array of subject ids`);
     } else {
-      const bad = flag.allowlist.findIndex((id) => typeof id !== 'string' || id === '' || id.length > 1024);
-      if (bad >= 0)
-        problems.push(`${at}.allowlist[${bad}] must be a non-empty string of at most 1024 characters`);
+      const bad = flag.allowlist.findIndex((id) => subjectIdProblem(id) !== undefined);
+      if (bad >= 0) problems.push(`${at}.allowlist[${bad}] ${subjectIdProblem(flag.allowlist[bad])}`);
     }
   }
 }
