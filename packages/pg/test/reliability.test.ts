@@ -151,9 +151,11 @@ forEachDatabase(
         const stalledAt = Date.now();
         await expect.poll(() => client.status().state, { timeout: 15_000, interval: 20 }).toBe('stale');
         const seenAfterMs = Date.now() - stalledAt;
-        // The hung poll is abandoned after queryTimeoutMs, as any failed sync: stale within a poll plus that bound.
+        // The hung poll is abandoned after queryTimeoutMs, as any failed sync (the error below says so): never
+        // sooner than that bound; the upper limit is only a safety net (the stall itself never ends), loose
+        // enough for a loaded machine where a queued heartbeat can also wait out its own bound.
         expect(seenAfterMs).toBeGreaterThanOrEqual(queryTimeoutMs - 50);
-        expect(seenAfterMs).toBeLessThan(pollIntervalMs * 1.1 + queryTimeoutMs + 3000);
+        expect(seenAfterMs).toBeLessThan(pollIntervalMs + 2 * queryTimeoutMs + 10_000);
         const error = client.status().lastError;
         expect(error).toBeInstanceOf(DatabaseUnavailableError);
         expect(error?.message).toMatch(/no answer within 1000 ms \(queryTimeoutMs\)/);
@@ -166,7 +168,8 @@ forEachDatabase(
         // close() while the network is still stalled (queries and the LISTEN connection hang): bounded.
         const closing = Date.now();
         await client.close();
-        expect(Date.now() - closing).toBeLessThan(2000 + 1500);
+        // Bounded by closeTimeoutMs (2 s) plus scheduling slack; an unbounded close() would hang with the stall.
+        expect(Date.now() - closing).toBeLessThan(2000 + 5000);
       } finally {
         await client.close();
         await proxy.close();
@@ -202,7 +205,7 @@ forEachDatabase(
         const exit = await exited;
         const closedMs = Number(/closed (\d+)/.exec(output)?.[1]);
         expect(exit).toMatchObject({ code: 0, signal: null });
-        expect(closedMs).toBeLessThan(2000 + 1000);
+        expect(closedMs).toBeLessThan(2000 + 5000); // closeTimeoutMs plus scheduling slack; unbounded would hang
       } finally {
         await proxy.close();
       }
