@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
@@ -15,6 +18,7 @@ import {
   parseSnapshotDocument,
   SNAPSHOT_FORMAT,
 } from '../src/index';
+import { writeSnapshotFile } from '../src/source/snapshot-file';
 
 guardLeaks();
 
@@ -77,6 +81,24 @@ describe('parseSnapshotDocument', () => {
     })() as InvalidSnapshotError;
     expect(error.code).toBe('INVALID_SNAPSHOT');
     expect(error.problems).toEqual(['extra is not a known field', `format must be "${SNAPSHOT_FORMAT}"`]);
+  });
+
+  it("reads a client's snapshot file (restorable as it is) and refuses one edited after it was written", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kaviar-flags-file-'));
+    try {
+      const path = join(dir, 'flags.json');
+      const flag = { key: 'f', enabled: true, rolloutPercentage: 1, allowlist: ['p-1'] };
+      await writeSnapshotFile(path, 3, [flag], new Date('2026-02-03T22:12:00Z'));
+      const written = JSON.parse(await readFile(path, 'utf8'));
+      expect(written.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
+      const parsed = parseSnapshotDocument(written);
+      expect(parsed).not.toHaveProperty('checksum');
+      expect(parsed.flags.map((f) => [f.key, f.rollout_percentage])).toEqual([['f', 1]]);
+      const edited = { ...written, flags: [{ ...written.flags[0], rollout_percentage: 50 }] };
+      expect(() => parseSnapshotDocument(edited)).toThrow(/checksum does not match the content/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

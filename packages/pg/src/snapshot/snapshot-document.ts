@@ -3,6 +3,7 @@
  * file. Field names follow the ops snapshot (`rollout_percentage`, `created_at`, `updated_at`).
  * Parsing is strict: every problem is collected, unknown fields and duplicate keys are errors.
  */
+import { createHash } from 'node:crypto';
 import {
   FLAG_KEY_PATTERN,
   type FlagConfig,
@@ -43,7 +44,7 @@ export interface SnapshotDocument {
   readonly flags: readonly SnapshotFlag[];
 }
 
-const TOP_FIELDS = new Set(['format', 'version', 'exported_at', 'flags']);
+const TOP_FIELDS = new Set(['format', 'version', 'exported_at', 'flags', 'checksum']);
 const FLAG_FIELDS = new Set([
   'key',
   'enabled',
@@ -107,13 +108,29 @@ function checkFlag(flag: unknown, at: string, problems: string[]): void {
 }
 
 /**
- * Validates an untrusted value (parsed JSON) as a snapshot document. Throws `InvalidSnapshotError`
- * listing every problem: wrong types, out-of-range rollouts, duplicate keys, unknown fields.
+ * The checksum a document carries when a client writes it as its snapshot file: SHA-256 of the document's
+ * JSON without the `checksum` field. @internal
  */
-export function parseSnapshotDocument(input: unknown): SnapshotDocument {
+export function documentChecksum(doc: unknown): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(doc)).digest('hex')}`;
+}
+
+/**
+ * Validates an untrusted value (parsed JSON) as a snapshot document. Throws `InvalidSnapshotError`
+ * listing every problem: wrong types, out-of-range rollouts, duplicate keys, unknown fields, and a
+ * `checksum` (present in a client's snapshot file) that does not match the content. The document is
+ * returned without its checksum.
+ */
+export function parseSnapshotDocument(value: unknown): SnapshotDocument {
   const problems: string[] = [];
-  if (!isObject(input)) throw new InvalidSnapshotError(['the document must be a JSON object']);
-  for (const field of Object.keys(input)) {
+  if (!isObject(value)) throw new InvalidSnapshotError(['the document must be a JSON object']);
+  const { checksum, ...input } = value;
+  if (checksum !== undefined && checksum !== documentChecksum(input)) {
+    problems.push(
+      'checksum does not match the content: the file was edited or corrupted after it was written',
+    );
+  }
+  for (const field of Object.keys(value)) {
     if (!TOP_FIELDS.has(field)) problems.push(`${field} is not a known field`);
   }
   if (input.format !== SNAPSHOT_FORMAT) problems.push(`format must be "${SNAPSHOT_FORMAT}"`);

@@ -4,13 +4,14 @@
  * hand, truncated or otherwise corrupted is refused rather than served. A file is also refused when it is dated
  * in the future (its age would read as zero) or older than the caller's maximum age.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import type { FlagConfig } from '@kaviar/flags-core';
 import { toError } from '@kaviar/flags-core';
 import { InvalidSnapshotError, SnapshotFileError } from '../errors';
 import {
   configsOf,
+  documentChecksum,
   documentOf,
   parseSnapshotDocument,
   type SnapshotDocument,
@@ -26,9 +27,6 @@ export interface SnapshotFileContents {
 // Clocks of one host step by a little (NTP); more than this in the future is not a clock detail.
 const FUTURE_TOLERANCE_MS = 1000;
 
-const checksumOf = (doc: unknown) =>
-  `sha256:${createHash('sha256').update(JSON.stringify(doc)).digest('hex')}`;
-
 /**
  * Writes the snapshot atomically: a temp file next to the target, then rename, so a reader (or a crash)
  * never sees half a file. @internal
@@ -42,7 +40,7 @@ export async function writeSnapshotFile(
   const doc: SnapshotDocument = documentOf(version, flags, savedAt);
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, JSON.stringify({ ...doc, checksum: checksumOf(doc) }));
+    await writeFile(temp, JSON.stringify({ ...doc, checksum: documentChecksum(doc) }));
     await rename(temp, path);
   } catch (caught) {
     await unlink(temp).catch(() => {});
@@ -91,7 +89,7 @@ export async function readSnapshotFile(
       'has no checksum (not written by this client); it is replaced after the next successful sync',
     );
   }
-  if (checksum !== checksumOf(doc)) {
+  if (checksum !== documentChecksum(doc)) {
     throw new SnapshotFileError(
       path,
       'checksum mismatch: the file was edited or corrupted after it was written',
