@@ -22,6 +22,9 @@ import {
   listAudit,
   listFlags,
   listInstances,
+  listRamps,
+  RAMP_IN_PROGRESS,
+  type Ramp,
 } from '@kaviar/flags-pg';
 import { redactCheckpoint, type ShownCheckpoint } from './redact';
 import { type RolloutStep, rolloutTimeline } from './rollout-timeline';
@@ -40,8 +43,34 @@ export interface FlagOverview {
   /** Live instances serving the flag's current version, and live instances (presumed-gone excluded). */
   readonly serving: number;
   readonly live: number;
-  /** Ramp state, once ramps exist in the store; always `undefined` for now. */
-  readonly ramp: undefined;
+  /** The flag's ramp in progress (active, holding or paused), if any. */
+  readonly ramp: RampView | undefined;
+}
+
+/** What the pages show of a ramp: never its guard commands (operator-typed shell text). @internal */
+export type RampView = Pick<
+  Ramp,
+  | 'state'
+  | 'steps'
+  | 'stepIndex'
+  | 'currentPercent'
+  | 'nextCheckAt'
+  | 'explanation'
+  | 'startedBy'
+  | 'startedAt'
+>;
+
+function rampView(ramp: Ramp): RampView {
+  return {
+    state: ramp.state,
+    steps: ramp.steps,
+    stepIndex: ramp.stepIndex,
+    currentPercent: ramp.currentPercent,
+    nextCheckAt: ramp.nextCheckAt,
+    explanation: ramp.explanation,
+    startedBy: ramp.startedBy,
+    startedAt: ramp.startedAt,
+  };
 }
 
 /** An instance with where it stands against one flag. @internal */
@@ -58,6 +87,8 @@ export interface FlagDetail {
   readonly checkpoints: readonly ShownCheckpoint[];
   readonly exposures: readonly VersionExposure[];
   readonly instances: readonly InstanceView[];
+  /** The flag's latest ramp (in progress or finished), if it ever had one. */
+  readonly ramp: RampView | undefined;
   /** Database clock at the read. */
   readonly now: Date;
   /** Confidence of the exposure intervals. */
@@ -95,6 +126,9 @@ export async function readOverview(db: FlagsDb, settings: ReadSettings): Promise
   const flags = await listFlags(db);
   const instances = await listInstances(db, { withinMs: settings.liveWindowMs });
   const now = databaseNow(instances);
+  const ramps = new Map(
+    (await listRamps(db, { states: RAMP_IN_PROGRESS })).map((r) => [r.flagKey, rampView(r)] as const),
+  );
   const rows: FlagOverview[] = [];
   for (const flag of flags) {
     const [last] = await listCheckpoints(db, { flagKey: flag.key, last: 1 });
@@ -104,7 +138,7 @@ export async function readOverview(db: FlagsDb, settings: ReadSettings): Promise
       lastCheckpoint: last && redactCheckpoint(last),
       live: judged.length,
       serving: judged.filter((v) => !v.lag.behind).length,
-      ramp: undefined,
+      ramp: ramps.get(flag.key),
     });
   }
   return rows;
@@ -128,8 +162,10 @@ export async function readFlagDetail(
   // Every instance that reported in the last day: the table shows the gone ones too, marked.
   const instances = await listInstances(db, { withinMs: 86_400_000 });
   const now = databaseNow(instances);
+  const [ramp] = await listRamps(db, { flagKey: key, limit: 1 });
   return {
     flag,
+    ramp: ramp && rampView(ramp),
     steps: rolloutTimeline(audit),
     audit,
     checkpoints,

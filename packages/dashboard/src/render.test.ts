@@ -58,10 +58,25 @@ describe('pages escape a hostile flag key', () => {
       checkpoints: [],
       exposures: [],
       instances: [],
+      ramp: {
+        state: 'paused',
+        steps: [1, 5, 25],
+        stepIndex: 1,
+        currentPercent: 5,
+        nextCheckAt: null,
+        explanation: 'paused: rollout set to 40 % by <img src=x onerror=alert(1)>',
+        startedBy: 'goes',
+        startedAt: new Date('2026-02-03T10:00:00Z'),
+      },
       now: new Date('2026-02-03T11:00:00Z'),
       confidence: 0.999,
     };
     const page = flagPage(ctx, detail).text;
+    expect(page).toContain('data-ramp-state="paused">paused</span> at 5 %');
+    expect(page).toContain(
+      '1 % → 5 % → 25 %: paused: rollout set to 40 % by &lt;img src=x onerror=alert(1)&gt;',
+    );
+    expect(page).not.toContain('<img');
     expect(page.match(/<script/g)).toHaveLength(1);
     expect(page).toContain('<h1 class="flag-key">&lt;script&gt;alert(&quot;key&quot;)&lt;/script&gt;</h1>');
   });

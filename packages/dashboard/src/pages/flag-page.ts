@@ -1,4 +1,5 @@
 import type { VersionExposure } from '@kaviar/flags-monitor';
+import { describeSteps } from '@kaviar/flags-pg';
 import { exposureChart, exposureVerdict } from '../exposure-chart';
 import { duration, percent, sharePercent, statusBadge, timeTag } from '../format';
 import { html, type SafeHtml } from '../html';
@@ -6,6 +7,7 @@ import type { FlagDetail, InstanceView } from '../read-model';
 import { timelineChart } from '../timeline-chart';
 import { describeAuditChange } from './audit-text';
 import { checkpointDetail } from './checkpoint-detail';
+import { rampCell } from './flags-page';
 import { layout, type PageContext } from './layout';
 
 function summary(d: FlagDetail): SafeHtml {
@@ -23,7 +25,7 @@ ${item('Version', `v${f.version}`)}
 ${item('Updated', html`${timeTag(f.updatedAt)} by ${f.updatedBy}`)}
 ${item('Last check', last ? html`<a class="plain" href="#checkpoint-${last.id}">${statusBadge(last.status)}</a> ${last.phase} / ${last.label}` : 'never checked')}
 ${item('Instances', live.length ? `${serving} of ${live.length} live serve v${f.version}` : 'no live instance')}
-${item('Ramp', html`<span class="muted">none</span>`)}
+${item('Ramp', d.ramp ? html`${rampCell(d.ramp)}<div class="small">${describeSteps(d.ramp.steps)}: ${d.ramp.explanation}</div>` : html`<span class="muted">none</span>`)}
 </dl>`;
 }
 

@@ -1,12 +1,24 @@
 import { percent, statusBadge, timeTag } from '../format';
 import { html, type SafeHtml } from '../html';
-import type { FlagOverview } from '../read-model';
+import type { FlagOverview, RampView } from '../read-model';
 import { layout, type PageContext } from './layout';
 
 function instancesCell(row: FlagOverview): SafeHtml {
   if (row.live === 0) return html`<span class="muted">no live instance</span>`;
   const behind = row.live - row.serving;
   return html`<span class="${behind > 0 ? 'warn-text' : ''}">${row.serving} / ${row.live}</span>${behind > 0 ? html` <span class="badge status-warn"><span aria-hidden="true">!</span> ${behind} behind</span>` : ''}`;
+}
+
+/** A ramp in a word and a number: `holding at 5 %`, step 2 of 3; the state is always written out. @internal */
+export function rampCell(ramp: RampView | undefined): SafeHtml {
+  if (ramp === undefined) return html`<span class="muted">none</span>`;
+  const cls =
+    ramp.state === 'active' || ramp.state === 'completed'
+      ? 'status-pass'
+      : ramp.state === 'rolled_back'
+        ? 'status-fail'
+        : 'status-warn';
+  return html`<span class="badge ${cls}" data-ramp-state="${ramp.state}">${ramp.state.replace('_', ' ')}</span> at ${percent(ramp.currentPercent)} <span class="muted small">step ${ramp.stepIndex + 1} of ${ramp.steps.length}</span>`;
 }
 
 /** Every flag: the on-call person's first look. @internal */
@@ -26,7 +38,7 @@ ${rows.map(
 <td data-label="Version" class="num">v${r.flag.version}</td>
 <td data-label="Updated">${timeTag(r.flag.updatedAt)}<div class="muted small">by ${r.flag.updatedBy}</div></td>
 <td data-label="Last check">${r.lastCheckpoint ? html`<a class="plain" href="${link(r.flag.key)}#checkpoint-${r.lastCheckpoint.id}">${statusBadge(r.lastCheckpoint.status)}</a> <span class="muted">${r.lastCheckpoint.phase} / ${r.lastCheckpoint.label}</span><div class="small">${timeTag(r.lastCheckpoint.at)}</div>` : html`<span class="muted">never checked</span>`}</td>
-<td data-label="Ramp"><span class="muted">none</span></td>
+<td data-label="Ramp">${rampCell(r.ramp)}</td>
 <td data-label="Instances">${instancesCell(r)}</td>
 </tr>`,
 )}
