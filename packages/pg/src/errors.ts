@@ -1,4 +1,5 @@
-import { describe, FlagsError } from '@kaviar/flags-core';
+import { FlagsError } from '@kaviar/flags-core';
+import { describe } from '@kaviar/flags-core/internal';
 
 /** No flag with this key exists in the store. Code `FLAG_NOT_FOUND`; defined in core. */
 export { FlagNotFoundError } from '@kaviar/flags-core';
@@ -50,14 +51,40 @@ export class SchemaAheadError extends FlagsError {
   }
 }
 
-/** The flags schema does not exist or is not migrated. Code `SCHEMA_MISSING`. Run `migrate()` first. */
+/** Where a schema is behind this package: what {@link SchemaMissingError} knows when it checked the version. */
+export interface SchemaBehind {
+  /** The schema's migration number (0: no migrations table). */
+  readonly databaseVersion: number;
+  /** The migrations this package needs that the schema lacks, by name (`0002_ramps`). */
+  readonly missing: readonly string[];
+}
+
+/**
+ * The flags schema does not exist or lacks migrations this package needs. Code `SCHEMA_MISSING`. The message
+ * names the missing migrations and the commands that apply them: `kaviar-flags migrate` (or `migrate()`),
+ * or `kaviar-flags migrate --print-sql --from N` for the team's own migration tool.
+ */
 export class SchemaMissingError extends FlagsError {
-  constructor(schema: string, options?: { cause?: unknown }) {
+  /** The schema's migration number, when it was read (`undefined`: a table was missing mid-query). */
+  readonly databaseVersion: number | undefined;
+  /** The missing migrations by name, when the version was read. */
+  readonly missing: readonly string[] | undefined;
+
+  constructor(schema: string, options?: { cause?: unknown; behind?: SchemaBehind }) {
+    const behind = options?.behind;
+    const schemaOption = schema === 'kaviar_flags' ? '' : ` --schema ${schema}`;
+    const from = behind && behind.databaseVersion > 0 ? ` --from ${behind.databaseVersion}` : '';
+    const what =
+      behind === undefined
+        ? `has no @kaviar/flags tables`
+        : `is at migration ${behind.databaseVersion}, without ${behind.missing.join(', ')} that this @kaviar/flags-pg needs`;
     super(
       'SCHEMA_MISSING',
-      `Schema "${schema}" has no @kaviar/flags tables; run migrate() (or \`kaviar-flags migrate\`) first`,
-      options,
+      `Schema "${schema}" ${what}; apply ${behind?.missing.length === 1 ? 'it' : 'the migrations'} with \`kaviar-flags migrate${schemaOption}\` (or migrate()), or with your migration tool from \`kaviar-flags migrate --print-sql${schemaOption}${from}\``,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
+    this.databaseVersion = behind?.databaseVersion;
+    this.missing = behind?.missing;
   }
 }
 

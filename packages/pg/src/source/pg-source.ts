@@ -20,7 +20,6 @@
  */
 import {
   ClosedError,
-  createListenerSet,
   type FlagSnapshot,
   type FlagSource,
   type ReadyResult,
@@ -28,8 +27,8 @@ import {
   type SourceState,
   type SourceStatus,
   TimeoutError,
-  toError,
 } from '@kaviar/flags-core';
+import { createListenerSet, toError } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '../db';
 import { SchemaMissingError, SnapshotFileError } from '../errors';
 import { sqlStateOf, UNDEFINED_OBJECT_SQLSTATES } from '../sqlstate';
