@@ -30,10 +30,16 @@ export interface GrantsSqlOptions {
 
 const ROLES: readonly StoreRole[] = ['application', 'operator', 'monitor'];
 
-// Role names are identifiers: quoted, so any name Postgres accepts works, and nothing can be injected.
+// Role names are identifiers: quoted, so any name Postgres accepts works, and nothing can be injected
+// (control characters are refused so a name cannot end the comment line it is printed in either).
 function quoteRole(option: string, role: unknown): string {
-  if (typeof role !== 'string' || role.length === 0 || Buffer.byteLength(role) > 63 || role.includes('\0')) {
-    throw new InvalidOptionError(option, role, 'must be a role name of 1 to 63 bytes');
+  const control = typeof role === 'string' && [...role].some((c) => c.charCodeAt(0) < 0x20 || c === '\x7f');
+  if (typeof role !== 'string' || role.length === 0 || Buffer.byteLength(role) > 63 || control) {
+    throw new InvalidOptionError(
+      option,
+      role,
+      'must be a role name of 1 to 63 bytes without control characters',
+    );
   }
   return `"${role.replaceAll('"', '""')}"`;
 }
@@ -61,7 +67,7 @@ export function grantsSql(options: GrantsSqlOptions): string {
     const name = quoteRole(role, options[role]);
     lines.push(
       '',
-      `-- ${role}: ${options[role]}`,
+      `-- ${role}: ${name}`,
       `revoke all on all tables in schema ${ident} from ${name};`,
       `revoke all on all sequences in schema ${ident} from ${name};`,
       `grant usage on schema ${ident} to ${name};`,

@@ -104,11 +104,15 @@ begin
     raise notice 'kaviar_flags: schema % is at migration %, % already applied', ${literal}, current_version, '${name}';
     return;
   end if;
-  if current_version < ${version - 1} then
+${
+  version === 1
+    ? ''
+    : `  if current_version < ${version - 1} then
     raise exception 'kaviar_flags: schema % is at migration %; apply migration ${version - 1} before ${name}',
       ${literal}, current_version;
   end if;
-  execute ${INNER}
+`
+}  execute ${INNER}
 ${body}
 ${INNER};
   insert into ${ident}.schema_migrations (version, name) values (${version}, '${name}');
