@@ -172,16 +172,7 @@ suite('roles and grants (real Postgres)', () => {
   });
 
   it('operator: sets the rollout with its audit row through the CLI; the client and a check read', async () => {
-    const set = await cli('operator', [
-      'set',
-      FLAG,
-      '--rollout',
-      '2',
-      '--actor',
-      'ops',
-      '--reason',
-      'ramp',
-    ]);
+    const set = await cli('operator', ['set', FLAG, '--rollout', '2', '--actor', 'ops', '--reason', 'ramp']);
     expect(set.stderr).toBe('');
     expect(set.code).toBe(0);
     const history = await cli('operator', ['history', FLAG, '--json']);
