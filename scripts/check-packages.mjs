@@ -1,10 +1,12 @@
 // Checks every public package under packages/ as it would be published; fails on any problem:
 // - publint and @arethetypeswrong/cli (attw --pack);
 // - no declaration tagged `@internal` in a built `.d.ts` (`stripInternal` must have removed it);
-// - the committed API report (`api-report.md`) matches the build (scripts/api-report.mjs).
+// - the committed API report (`api-report.md`) matches the build (scripts/api-report.mjs);
+// - a package never released (no CHANGELOG.md yet) is at 0.0.0, so its first `changeset version` with a
+//   minor changeset publishes 0.1.0 rather than skipping it.
 // Run after `npm run build`: node scripts/check-packages.mjs
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { apiReports, publicPackages } from './api-report.mjs';
 
@@ -23,8 +25,15 @@ export function internalDeclarations(text) {
   return found;
 }
 
-for (const { dir } of publicPackages()) {
+for (const { dir, manifest } of publicPackages()) {
   const name = relative(root, dir);
+  if (!existsSync(join(dir, 'CHANGELOG.md')) && manifest.version !== '0.0.0') {
+    failed++;
+    console.error(
+      `FAIL version ${name}: ${manifest.version} before its first release; set it to 0.0.0 (and depend on it ` +
+        'as ^0.0.0) so the pending minor changesets release 0.1.0',
+    );
+  }
   for (const [cmd, args] of [
     ['publint', ['--strict']],
     // node10 resolution ignores `exports`; the packages target Node >= 20.
