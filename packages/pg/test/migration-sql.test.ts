@@ -14,6 +14,7 @@ import { guardLeaks } from '../../../test/support/leaks';
 import {
   createFlag,
   type FlagsDb,
+  grantsSql,
   InvalidOptionError,
   migrate,
   migrationFiles,
@@ -84,11 +85,40 @@ describe('migrationSql options', () => {
     expect(migrationSql({ from: SCHEMA_VERSION })).toBe('');
   });
 
+  it('grantsSql quotes role names, refuses bad ones and needs at least one role', () => {
+    const sql = grantsSql({ schema: 'flags_x', application: 'app "1"' });
+    expect(sql).toContain('grant usage on schema "flags_x" to "app ""1""";');
+    expect(sql).toContain('grant select on "flags_x"."flags" to "app ""1""";');
+    expect(sql).not.toMatch(/\bto "(ops|mon)/);
+    expect(() => grantsSql({})).toThrow(InvalidOptionError);
+    expect(() => grantsSql({ operator: '' })).toThrow(InvalidOptionError);
+    expect(() => grantsSql({ operator: 'a\ndrop table x' })).toThrow(InvalidOptionError);
+    expect(() => grantsSql({ monitor: 'x'.repeat(64) })).toThrow(InvalidOptionError);
+    expect(() => grantsSql({ monitor: 'm', schema: 'Bad' })).toThrow(InvalidOptionError);
+  });
+
   it('refuses numbers it does not know and a bad schema', () => {
     expect(() => migrationSql({ from: -1 })).toThrow(InvalidOptionError);
     expect(() => migrationSql({ to: SCHEMA_VERSION + 1 })).toThrow(InvalidOptionError);
     expect(() => migrationSql({ from: 0.5 })).toThrow(InvalidOptionError);
     expect(() => migrationSql({ schema: 'Bad-Schema' })).toThrow(InvalidOptionError);
+  });
+});
+
+forEachDatabase((getDb) => {
+  it('grants name every table and sequence of a migrated schema, for some role', async () => {
+    const db = getDb();
+    const { rows } = await db.query<{ name: string }>(
+      `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = $1 and c.relkind in ('r', 'p', 'S', 'v', 'm')
+          and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'i')
+        order by 1`,
+      [db.schema],
+    );
+    const sql = grantsSql({ schema: db.schema, application: 'a', operator: 'o', monitor: 'm' });
+    const granted = new Set([...sql.matchAll(/ on (?:sequence )?"[^"]+"\."([^"]+)"/g)].map((m) => m[1]));
+    expect(rows.length).toBeGreaterThan(8);
+    expect(rows.map((r) => r.name).filter((name) => !granted.has(name))).toEqual([]);
   });
 });
 
@@ -112,7 +142,9 @@ forEachDatabase(
         expect(await migrate(db)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
 
         // Exactly the schema migrate() builds.
-        expect(await catalog(db)).toEqual(await catalog(getDb()));
+        const built = await catalog(getDb());
+        expect(built.length).toBeGreaterThan(40);
+        expect(await catalog(db)).toEqual(built);
 
         await createFlag(db, { key: 'beta', enabled: true, rolloutPercentage: 100 }, { actor: 'test' });
         const client = clients(db);
