@@ -74,15 +74,12 @@ export class SchemaMissingError extends FlagsError {
     const behind = options?.behind;
     const schemaOption = schema === 'kaviar_flags' ? '' : ` --schema ${schema}`;
     const from = behind && behind.databaseVersion > 0 ? ` --from ${behind.databaseVersion}` : '';
-    const what =
+    const printSql = `\`kaviar-flags migrate --print-sql${schemaOption}${from}\``;
+    const message =
       behind === undefined
-        ? `has no @kaviar/flags tables`
-        : `is at migration ${behind.databaseVersion}, without ${behind.missing.join(', ')} that this @kaviar/flags-pg needs`;
-    super(
-      'SCHEMA_MISSING',
-      `Schema "${schema}" ${what}; apply ${behind?.missing.length === 1 ? 'it' : 'the migrations'} with \`kaviar-flags migrate${schemaOption}\` (or migrate()), or with your migration tool from \`kaviar-flags migrate --print-sql${schemaOption}${from}\``,
-      options?.cause === undefined ? undefined : { cause: options.cause },
-    );
+        ? `Schema "${schema}" has no @kaviar/flags tables; run migrate() (or \`kaviar-flags migrate\`) first, or apply ${printSql} with your migration tool`
+        : `Schema "${schema}" is at migration ${behind.databaseVersion}, without ${behind.missing.join(', ')} that this @kaviar/flags-pg needs; run migrate() (or \`kaviar-flags migrate${schemaOption}\`), or apply ${printSql} with your migration tool`;
+    super('SCHEMA_MISSING', message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.databaseVersion = behind?.databaseVersion;
     this.missing = behind?.missing;
   }
