@@ -150,7 +150,7 @@ suite('roles and grants (real Postgres)', () => {
       const onNotify = (payload: string) => {
         if (JSON.parse(payload).schema === owner.schema) resolve(payload);
       };
-      void db.listen('kaviar_flags', onNotify, reject).then((listener) => {
+      void db.listen(['kaviar_flags'], onNotify, reject).then((listener) => {
         void updateFlag(owner, FLAG, { rolloutPercentage: 1.5 }, { actor: 'owner' }).catch(reject);
         opened.push({ close: () => listener.close() } as FlagsDb);
       }, reject);
