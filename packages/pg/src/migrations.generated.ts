@@ -57,5 +57,7 @@ export const GRANTS: readonly ObjectGrant[] = [
   { kind: 'table', name: "exposures", role: 'application', privileges: ['select', 'insert', 'update'] },
   { kind: 'table', name: "exposures", role: 'operator', privileges: ['select'] },
   { kind: 'table', name: "exposures", role: 'monitor', privileges: ['select'] },
+  { kind: 'table', name: "ramps", role: 'operator', privileges: ['select', 'insert', 'update'] },
+  { kind: 'table', name: "ramps", role: 'monitor', privileges: ['select'] },
   { kind: 'sequence', name: "version_seq", role: 'operator', privileges: ['usage'] },
 ];
