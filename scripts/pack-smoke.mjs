@@ -56,6 +56,7 @@ try {
     '@kaviar/flags-monitor': ['checkFlag', 'exitCodeFor'],
     '@kaviar/flags-cli': ['runCli'],
     '@kaviar/flags-openfeature': ['KaviarFlagsProvider'],
+    '@kaviar/flags-dashboard': ['createDashboard', 'serveDashboard'],
   };
   for (const { manifest } of packages) {
     const name = manifest.name;
