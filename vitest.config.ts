@@ -1,10 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 // Tests run against the sources, so `npm test` needs no build; the pack smoke test covers dist.
 const alias = {
+  // Subpaths first: an alias also matches imports that start with its key.
+  '@kaviar/flags-core/internal': src('core', 'internal'),
+  '@kaviar/flags-pg/internal': src('pg', 'internal'),
   '@kaviar/flags-core': src('core'),
   '@kaviar/flags-pg': src('pg'),
   '@kaviar/flags-monitor': src('monitor'),

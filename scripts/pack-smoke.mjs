@@ -1,37 +1,65 @@
-// Packs every public package, installs the tarballs into a temporary project and imports each one
-// from ESM and CommonJS, then runs the CLI's --help: what a user gets from npm, not the sources.
+// Packs every public package under packages/, installs the tarballs into a temporary project that already
+// depends on pg 8.16 (as an application would), and checks what a user gets from npm, not the sources:
+// - each tarball has its LICENSE; @kaviar/flags-pg ships its migrations as plain SQL (sql/*.sql);
+// - pg is installed once (our caret range dedupes with the application's own pg);
+// - each package imports from ESM and CommonJS; the CLI's --help runs from the installed bin;
+// - a strict TypeScript consumer (`strict`, `skipLibCheck: false`) compiles against every package's types.
 // Run after `npm run build`: node scripts/pack-smoke.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { publicPackages } from './api-report.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const packages = ['core', 'pg', 'monitor', 'dashboard', 'cli', 'openfeature'];
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-flags-smoke-'));
 const run = (cmd, args, cwd = dir) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+// The application's own pg (and its types), at a version other than the one the workspace installs.
+const APP_PG = '8.16.0';
 
 try {
-  const tarballs = packages.map((name) => {
-    const out = run('npm', ['pack', '--json', '--pack-destination', dir], join(root, 'packages', name));
-    return join(dir, JSON.parse(out)[0].filename);
+  const packages = publicPackages();
+  const tarballs = packages.map(({ dir: pkgDir, manifest }) => {
+    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], pkgDir));
+    const files = new Set(packed.files.map((f) => f.path));
+    if (!files.has('LICENSE')) throw new Error(`${manifest.name}: the tarball has no LICENSE`);
+    return join(dir, packed.filename);
   });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'smoke', private: true, type: 'module' }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs]);
-
-  const names = packages.map(
-    (name) => JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')).name,
+  console.log(`ok ${packages.length} tarballs, each with its LICENSE`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'smoke', private: true, type: 'module', dependencies: { pg: APP_PG } }),
   );
+  run('npm', [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    '--loglevel=error',
+    `pg@${APP_PG}`,
+    '@types/node@20',
+    ...tarballs,
+  ]);
+
+  const pgCopies = run('npm', ['ls', 'pg', '--all', '--parseable'])
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  const distinct = new Set(pgCopies);
+  if (distinct.size !== 1)
+    throw new Error(`pg is installed ${distinct.size} times:\n${[...distinct].join('\n')}`);
+  console.log(`ok one copy of pg (the application's ${APP_PG})`);
+
   const checks = {
     '@kaviar/flags-core': ['bucketOf', 'createFlagClient', 'createTestFlags'],
-    '@kaviar/flags-pg': ['openDb', 'migrate', 'createPgFlags'],
+    '@kaviar/flags-pg': ['openDb', 'migrate', 'createPgFlags', 'migrationSql', 'grantsSql'],
     '@kaviar/flags-monitor': ['checkFlag', 'exitCodeFor'],
-    '@kaviar/flags-dashboard': ['createDashboard', 'serveDashboard'],
     '@kaviar/flags-cli': ['runCli'],
     '@kaviar/flags-openfeature': ['KaviarFlagsProvider'],
+    '@kaviar/flags-dashboard': ['createDashboard', 'serveDashboard'],
   };
-  for (const name of names) {
+  for (const { manifest } of packages) {
+    const name = manifest.name;
     const wanted = JSON.stringify(checks[name] ?? []);
     writeFileSync(
       join(dir, 'esm.mjs'),
@@ -45,6 +73,14 @@ try {
     run('node', ['cjs.cjs']);
     console.log(`ok ${name}: ESM and CJS import, ${JSON.parse(wanted).length} exports checked`);
   }
+
+  const sqlDir = join(dir, 'node_modules', '@kaviar', 'flags-pg', 'sql');
+  const sqlFiles = existsSync(sqlDir)
+    ? readdirSync(sqlDir).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    : [];
+  if (sqlFiles.length === 0) throw new Error('@kaviar/flags-pg: no sql/NNNN_name.sql files in the package');
+  console.log(`ok @kaviar/flags-pg ships ${sqlFiles.join(', ')}`);
+
   // The golden rule of the contract, through the installed package in both module systems.
   writeFileSync(
     join(dir, 'bucket.cjs'),
@@ -82,7 +118,33 @@ console.log(d.reason);`;
   const help = run(join(dir, 'node_modules', '.bin', 'kaviar-flags'), ['--help']);
   if (!help.includes('kaviar-flags')) throw new Error('kaviar-flags --help printed no usage');
   console.log('ok kaviar-flags --help from the installed bin');
-  console.log(`smoke: ${names.length} packages packed, installed and imported`);
+
+  // A strict consumer that checks library types too: every package's .d.ts (and what they import, like
+  // pg's types) must compile, from ESM and from CommonJS.
+  const imports = packages.map(
+    ({ manifest }, i) => `import * as p${i} from ${JSON.stringify(manifest.name)};`,
+  );
+  const uses = `export const loaded = [${packages.map((_, i) => `p${i}`).join(', ')}];\n`;
+  writeFileSync(join(dir, 'consumer.mts'), `${imports.join('\n')}\n${uses}`);
+  writeFileSync(join(dir, 'consumer.cts'), `${imports.join('\n')}\n${uses}`);
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        types: ['node'],
+      },
+      files: ['consumer.mts', 'consumer.cts'],
+    }),
+  );
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  console.log('ok a strict consumer (skipLibCheck: false) compiles against every package, ESM and CJS');
+  console.log(`smoke: ${packages.length} packages packed, installed and imported`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

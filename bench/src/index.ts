@@ -10,7 +10,8 @@
  * (default 15); `--only=ours,unleash` runs only the named rows (factory names; the floor always runs).
  * Exit code 1 when a row disagrees with the reference decisions or a peer cannot be set up.
  */
-import { FlagsError, toError } from '@kaviar/flags-core';
+import { FlagsError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { checkAgreement } from './agreement';
 import type { Candidate, CandidateFactory } from './candidate';
 import { floor } from './candidates/floor';

@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.config';
 
-export default packageConfig();
+// `./internal` is what the @kaviar/flags packages share beyond the public API (see src/internal.ts).
+export default packageConfig({ entry: ['src/index.ts', 'src/internal.ts'] });

@@ -9,7 +9,7 @@
  *   npx tsx examples/scripts/src/beta-monitor.ts passenger_favorites_matching phase2_rollout manual --expected-rollout=1
  */
 import { parseArgs } from 'node:util';
-import { parseRolloutPercentage, toError } from '@kaviar/flags-core';
+import { parseRolloutPercentage } from '@kaviar/flags-core';
 import {
   type Checkpoint,
   checkFlag,
@@ -21,6 +21,7 @@ import {
 } from '@kaviar/flags-monitor';
 import type { FlagsDb } from '@kaviar/flags-pg';
 import { connect } from './connect';
+import { toError } from './to-error';
 
 const usage =
   'usage: beta-monitor <flag> <phase> <label> --expected-rollout=<percent> [--expected-enabled=true|false] [--expected-allowlist=<n>] [--settle-ms=<ms>] [--webhook=<url>] [--json]';

@@ -11,10 +11,10 @@
  *   * * * * * cd /srv/ops && node --import tsx examples/scripts/src/ramp-runner.ts >> /var/log/ramps.log 2>&1
  */
 import { parseArgs } from 'node:util';
-import { toError } from '@kaviar/flags-core';
 import { type TickRampsResult, tickRamps } from '@kaviar/flags-monitor';
 import type { FlagsDb } from '@kaviar/flags-pg';
 import { connect } from './connect';
+import { toError } from './to-error';
 
 const usage =
   'usage: ramp-runner [--watch] [--settle-ms=<ms>] [--guard-timeout-ms=<ms>] [--webhook=<url>] [--json]';

@@ -7,9 +7,9 @@
  * Exit 0 on success, 1 when the flag does not exist or the database cannot be read.
  */
 
-import { toError } from '@kaviar/flags-core';
 import { type FlagRow, getFlag, listFlags } from '@kaviar/flags-pg';
 import { connect } from './connect';
+import { toError } from './to-error';
 
 const line = (f: FlagRow) =>
   `${f.key}: enabled=${f.enabled} rollout=${f.rolloutPercentage}% allowlist=${f.allowlistCount} version=${f.version} updated=${f.updatedAt.toISOString()} by ${f.updatedBy}`;

@@ -9,9 +9,10 @@
  * Exit 0 on success, 1 when the change was refused or failed, 2 on bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { parseRolloutPercentage, toError } from '@kaviar/flags-core';
+import { parseRolloutPercentage } from '@kaviar/flags-core';
 import { getFlag, updateFlag } from '@kaviar/flags-pg';
 import { actorOf, connect } from './connect';
+import { toError } from './to-error';
 
 const usage = 'usage: update-rollout <flag> <percent> [--actor=name] [--reason=text] [--from=percent]';
 

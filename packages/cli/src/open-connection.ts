@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { type FlagsDb, migrate, openDb } from '@kaviar/flags-pg';
 import { acquireEmbeddedLock } from './embedded-lock';
 import { maskSecrets } from './mask-secrets';

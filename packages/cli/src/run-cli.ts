@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { FlagsError, toError } from '@kaviar/flags-core';
+import { FlagsError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '@kaviar/flags-pg';
 import { UsageError } from './cli-errors';
 import { CLI_VERSION } from './cli-version';

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { UsageError } from './cli-errors';
 import { checkRefNames, refuseExistingRefs } from './git-refs';
 import { readGitState } from './git-state';

@@ -1,13 +1,11 @@
 export { BUCKETS, bucketOf, thresholdOf } from './bucket';
 export {
   ClosedError,
-  describe,
   FlagNotFoundError,
   FlagsError,
   InvalidFlagError,
   InvalidOptionError,
   TimeoutError,
-  toError,
 } from './errors';
 export { evaluate } from './evaluate';
 export type { ExposureCount } from './exposure-counter';
@@ -17,7 +15,6 @@ export {
   type FlagClient,
   type FlagClientOptions,
 } from './flag-client';
-export { createListenerSet, type ListenerSet } from './listener-set';
 export { createMemorySource, type MemorySource, type MemorySourceOptions } from './memory-source';
 export { assertFlagKey, FLAG_KEY_PATTERN, parseFlag, parseRolloutPercentage } from './parse-flag';
 export type {

@@ -4,7 +4,8 @@
  * response (`http.createServer`, Express, Fastify via `reply.hijack()`), under `basePath`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FlagsError, InvalidOptionError, toError } from '@kaviar/flags-core';
+import { FlagsError, InvalidOptionError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import type { CheckStatus } from '@kaviar/flags-monitor';
 import type { FlagsDb } from '@kaviar/flags-pg';
 import { hostName, presentedToken, tokenMatches } from './access';

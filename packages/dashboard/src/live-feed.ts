@@ -7,7 +7,7 @@
  *
  * States: idle (no subscriber) → running → idle ...; `close()` is final and idempotent.
  */
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { listCheckpoints } from '@kaviar/flags-monitor';
 import { createPgFlags, type FlagsDb, listInstances, type PgFlagsClient } from '@kaviar/flags-pg';
 

@@ -1,4 +1,5 @@
-import { InvalidFlagError, InvalidOptionError, parseRolloutPercentage, toError } from '@kaviar/flags-core';
+import { InvalidFlagError, InvalidOptionError, parseRolloutPercentage } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import type { Assertion } from './assertion';
 import { recordCheckpoint } from './checkpoints';
 import { describeFailure } from './describe-failure';

@@ -1,4 +1,4 @@
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 
 const UNREACHABLE = new Set([
   'DB_UNAVAILABLE',

@@ -31,5 +31,3 @@ export type { RampTickResult, TickRampsOptions, TickRampsResult } from './tick-r
 export { tickRamps } from './tick-ramps';
 export type { AuditQuote, Checkpoint, CheckStatus, Expectations, Finding, FindingStatus } from './types';
 export { unknownCheckpoint } from './unknown-checkpoint';
-export type { Interval } from './wilson-interval';
-export { normalQuantile, wilsonInterval } from './wilson-interval';

@@ -1,4 +1,4 @@
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { request } from 'undici';
 import { formatCheckpoint } from './format-checkpoint';
 import type { Checkpoint, CheckStatus } from './types';

@@ -7,7 +7,7 @@
  * note. The audit log is read after the last read, so it covers every change the reads saw.
  * A failure to read produces an UNKNOWN checkpoint, never an exception and never a PASS.
  */
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { assertAllowlist } from './assert-allowlist';
 import { assertEnabled, assertRollout } from './assert-config-field';
 import { assertExists } from './assert-exists';

@@ -6,7 +6,7 @@
  * plugin printing binary garbage or megabytes cannot break the check or its JSON.
  */
 import { spawn } from 'node:child_process';
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import type { RampGuardCommand } from '@kaviar/flags-pg';
 import { formatDuration } from '@kaviar/flags-pg';
 import type { Finding, FindingStatus } from './types';

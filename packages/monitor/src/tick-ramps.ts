@@ -12,7 +12,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { describe as describeValue, InvalidOptionError, toError } from '@kaviar/flags-core';
+import { InvalidOptionError } from '@kaviar/flags-core';
+import { describe as describeValue, toError } from '@kaviar/flags-core/internal';
 import {
   ConflictError,
   claimRamp,

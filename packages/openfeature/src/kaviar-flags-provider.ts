@@ -11,7 +11,8 @@
  * - During `initialize()` nothing is emitted: the SDK announces the outcome itself (READY or ERROR), and
  *   the provider starts following the client right after that (a stale client is then announced STALE).
  */
-import { type FlagClient, type SourceState, toError } from '@kaviar/flags-core';
+import type { FlagClient, SourceState } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import {
   ErrorCode,
   type EvaluationContext,

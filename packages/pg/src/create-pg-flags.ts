@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { type ClientStatus, createFlagClient, type FlagClient } from '@kaviar/flags-core';
 import { type FlagsDb, type OpenDbOptions, openDb } from './db';
 import { InvalidOptionError } from './errors';
+import { assertSchemaCurrent } from './migrate';
 import { DEFAULT_SCHEMA, quoteSchema } from './schema-name';
 import { InstanceReporter } from './source/instance-reporter';
 import type { ListenStatus } from './source/notify-listener';
@@ -184,6 +185,12 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
           listenConnectionString: options.listenConnectionString,
           ...driver,
         }));
+      try {
+        await assertSchemaCurrent(db);
+      } catch (error) {
+        if (!options.db) await db.close();
+        throw error;
+      }
       if (!options.db) opened.push(db);
       let readDb = db;
       if (options.readConnectionString) {

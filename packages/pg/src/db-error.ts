@@ -1,4 +1,4 @@
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { DatabaseUnavailableError, SchemaMissingError } from './errors';
 import { isConnectionError, sqlStateOf, UNDEFINED_OBJECT_SQLSTATES } from './sqlstate';
 

@@ -1,4 +1,5 @@
-import { describe, FlagsError } from '@kaviar/flags-core';
+import { FlagsError } from '@kaviar/flags-core';
+import { describe } from '@kaviar/flags-core/internal';
 
 /** No flag with this key exists in the store. Code `FLAG_NOT_FOUND`; defined in core. */
 export { FlagNotFoundError } from '@kaviar/flags-core';
@@ -50,14 +51,37 @@ export class SchemaAheadError extends FlagsError {
   }
 }
 
-/** The flags schema does not exist or is not migrated. Code `SCHEMA_MISSING`. Run `migrate()` first. */
+/** Where a schema is behind this package: what {@link SchemaMissingError} knows when it checked the version. */
+export interface SchemaBehind {
+  /** The schema's migration number (0: no migrations table). */
+  readonly databaseVersion: number;
+  /** The migrations this package needs that the schema lacks, by name (`0002_ramps`). */
+  readonly missing: readonly string[];
+}
+
+/**
+ * The flags schema does not exist or lacks migrations this package needs. Code `SCHEMA_MISSING`. The message
+ * names the missing migrations and the commands that apply them: `kaviar-flags migrate` (or `migrate()`),
+ * or `kaviar-flags migrate --print-sql --from N` for the team's own migration tool.
+ */
 export class SchemaMissingError extends FlagsError {
-  constructor(schema: string, options?: { cause?: unknown }) {
-    super(
-      'SCHEMA_MISSING',
-      `Schema "${schema}" has no @kaviar/flags tables; run migrate() (or \`kaviar-flags migrate\`) first`,
-      options,
-    );
+  /** The schema's migration number, when it was read (`undefined`: a table was missing mid-query). */
+  readonly databaseVersion: number | undefined;
+  /** The missing migrations by name, when the version was read. */
+  readonly missing: readonly string[] | undefined;
+
+  constructor(schema: string, options?: { cause?: unknown; behind?: SchemaBehind }) {
+    const behind = options?.behind;
+    const schemaOption = schema === 'kaviar_flags' ? '' : ` --schema ${schema}`;
+    const from = behind && behind.databaseVersion > 0 ? ` --from ${behind.databaseVersion}` : '';
+    const printSql = `\`kaviar-flags migrate --print-sql${schemaOption}${from}\``;
+    const message =
+      behind === undefined
+        ? `Schema "${schema}" has no @kaviar/flags tables; run migrate() (or \`kaviar-flags migrate\`) first, or apply ${printSql} with your migration tool`
+        : `Schema "${schema}" is at migration ${behind.databaseVersion}, without ${behind.missing.join(', ')} that this @kaviar/flags-pg needs; run migrate() (or \`kaviar-flags migrate${schemaOption}\`), or apply ${printSql} with your migration tool`;
+    super('SCHEMA_MISSING', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.databaseVersion = behind?.databaseVersion;
+    this.missing = behind?.missing;
   }
 }
 

@@ -22,7 +22,7 @@ export type { FlagChanges, UpdateOptions } from './admin/update-flag';
 export { updateFlag } from './admin/update-flag';
 export type { PgClientStatus, PgFlagsClient, PgFlagsOptions } from './create-pg-flags';
 export { createPgFlags } from './create-pg-flags';
-export type { FlagsDb, NotificationListener, OpenDbOptions, Queryable } from './db';
+export type { FlagsDb, OpenDbOptions, Queryable } from './db';
 export { openDb } from './db';
 export {
   ConflictError,
@@ -37,15 +37,20 @@ export {
   RampNotFoundError,
   RampStateError,
   SchemaAheadError,
+  type SchemaBehind,
   SchemaMissingError,
   SnapshotFileError,
   WriteAbortedError,
   WriteContentionError,
 } from './errors';
+export type { GrantsSqlOptions, StoreRole } from './grants-sql';
+export { grantsSql } from './grants-sql';
 export type { InstanceRow, ListInstancesOptions } from './instances/list-instances';
 export { listInstances } from './instances/list-instances';
 export type { MigrateResult } from './migrate';
 export { migrate, SCHEMA_VERSION, schemaVersion } from './migrate';
+export type { MigrationFile, MigrationSqlOptions } from './migration-sql';
+export { migrationFiles, migrationSql } from './migration-sql';
 export type { CheckpointRow } from './observe/checkpoint-rows';
 export { insertCheckpoint, selectCheckpoints } from './observe/checkpoint-rows';
 export type { DispersionSums, ExposureTotals, SumExposuresOptions } from './observe/exposure-totals';
@@ -56,7 +61,7 @@ export type { FlagState, FlagStateReading } from './observe/read-flag-state';
 export { missingAllowlistMembers, readFlagState } from './observe/read-flag-state';
 export type { CheckpointRowFilter } from './observe/search-checkpoint-rows';
 export { searchCheckpointRows } from './observe/search-checkpoint-rows';
-export type { PGliteLike, PGliteTransactionLike } from './pglite-driver';
+export type { PGliteLike } from './pglite-driver';
 export type { ClaimRampOptions } from './ramps/claim-ramp';
 export { claimRamp, releaseRamp } from './ramps/claim-ramp';
 export type { RampActionOptions } from './ramps/control-ramp';
@@ -85,10 +90,3 @@ export type { SnapshotDocument, SnapshotFlag } from './snapshot/snapshot-documen
 export { parseSnapshotDocument, SNAPSHOT_FORMAT } from './snapshot/snapshot-document';
 export type { ListenState, ListenStatus } from './source/notify-listener';
 export type { FlagsLogger } from './source/pg-source';
-export {
-  ALREADY_EXISTS_SQLSTATES,
-  isConnectionError,
-  isRetryable,
-  RETRYABLE_SQLSTATES,
-  sqlStateOf,
-} from './sqlstate';

@@ -7,7 +7,7 @@
  * - A schema at a higher number than this code knows is never touched (`SchemaAheadError`).
  */
 import type { FlagsDb, Queryable } from './db';
-import { SchemaAheadError } from './errors';
+import { SchemaAheadError, SchemaMissingError } from './errors';
 import { MIGRATIONS, type Migration } from './migrations.generated';
 
 /** What {@link migrate} did: the migration number before and after, and the numbers it applied. */
@@ -23,8 +23,17 @@ export interface MigrateResult {
 /** The newest schema migration number this version of the package knows. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length;
 
-// First key of the two-part advisory lock; the second is hashtext(schema).
-const LOCK_CLASS = 0x6b66; // "kf"
+/** First key of the two-part advisory lock ("kf"); the second is hashtext(schema). @internal */
+export const MIGRATION_LOCK_CLASS = 0x6b66;
+
+/** The runner's own table, where every path records the migration numbers applied. @internal */
+export function migrationsTableSql(ident: string): string {
+  return `create table if not exists ${ident}.schema_migrations (
+       version integer primary key,
+       name text not null,
+       applied_at timestamptz not null default now()
+     )`;
+}
 
 /** Replaces the `{{schema}}` / `{{schema_literal}}` placeholders of a migration. @internal */
 export function renderMigration(sql: string, db: Pick<FlagsDb, 'schema' | 'ident'>): string {
@@ -52,17 +61,11 @@ async function readSchemaVersion(q: Queryable, schema: string): Promise<number> 
 }
 
 async function lockAndPrepare(tx: Queryable, db: FlagsDb): Promise<number> {
-  await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, db.schema]);
+  await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, db.schema]);
   const { rows } = await tx.query('select 1 from pg_namespace where nspname = $1', [db.schema]);
   // Checked first so a role without CREATE on the database can still migrate an existing schema.
   if (rows.length === 0) await tx.exec(`create schema ${db.ident}`);
-  await tx.exec(
-    `create table if not exists ${db.ident}.schema_migrations (
-       version integer primary key,
-       name text not null,
-       applied_at timestamptz not null default now()
-     )`,
-  );
+  await tx.exec(migrationsTableSql(db.ident));
   const current = await readSchemaVersion(tx, db.schema);
   if (current > SCHEMA_VERSION) throw new SchemaAheadError(db.schema, current, SCHEMA_VERSION);
   return current;
@@ -99,4 +102,16 @@ export async function migrate(db: FlagsDb): Promise<MigrateResult> {
     if (step.applied === undefined) return { from, to: step.before, applied };
     applied.push(step.applied.version);
   }
+}
+
+/**
+ * Throws `SchemaMissingError` naming the missing migrations (and the commands that apply them) when the
+ * schema is behind this package. A schema ahead of it is fine for reading: migrations only add.
+ * @internal
+ */
+export async function assertSchemaCurrent(db: FlagsDb): Promise<void> {
+  const current = await schemaVersion(db);
+  if (current >= SCHEMA_VERSION) return;
+  const missing = MIGRATIONS.slice(current).map((m) => m.name);
+  throw new SchemaMissingError(db.schema, { behind: { databaseVersion: current, missing } });
 }

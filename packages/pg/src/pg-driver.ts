@@ -6,7 +6,7 @@
  * - `close()` gives the pool and LISTEN connections `closeTimeoutMs` to end politely, then destroys their
  *   sockets, so a hung network can neither keep `close()` pending nor keep the process alive.
  */
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import pg from 'pg';
 import type { FlagsDb, NotificationListener, Queryable } from './db';
 import { dbError } from './db-error';

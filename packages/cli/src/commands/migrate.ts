@@ -1,23 +1,34 @@
 import { migrate } from '@kaviar/flags-pg';
 import { BACKUP_OPTIONS, backupBeforeMigrate, backupOptionsOf } from '../backup-before-migrate';
 import { defineCommand } from '../command-spec';
+import { PRINT_OPTIONS, parsePrintRequest, printRequested } from './migrate-print';
 
 /** `kaviar-flags migrate`: creates or upgrades the flags schema. */
 export const migrateCommand = defineCommand({
   name: 'migrate',
   summary: 'Create or upgrade the flags schema (safe to run from many processes at once)',
-  usage: '[--backup-dir DIR] [--no-backup]',
-  options: { ...BACKUP_OPTIONS },
-  examples: ['DATABASE_URL=postgres://app@db:5432/app kaviar-flags migrate'],
+  usage:
+    '[--backup-dir DIR] [--no-backup] | --print-sql [--from N] [--to N] | --print-grants --application ROLE --operator ROLE --monitor ROLE',
+  options: { ...BACKUP_OPTIONS, ...PRINT_OPTIONS },
+  examples: [
+    'DATABASE_URL=postgres://app@db:5432/app kaviar-flags migrate',
+    'kaviar-flags migrate --print-sql --from 1 > kaviar_flags.sql',
+    'kaviar-flags migrate --print-grants --application app --operator flags_ops --monitor flags_monitor',
+  ],
   notes: [
     'The embedded database is migrated automatically; a server database only by this command.',
     'Before applying a migration to a schema that holds flags, it writes a restorable snapshot (the JSON `restore` reads) to --backup-dir and prints its path.',
+    '--print-sql and --print-grants print SQL for your own migration tool (see the @kaviar/flags-pg README) and connect to nothing.',
   ],
   parse(args) {
     args.maxPositionals(0);
-    return { backup: backupOptionsOf(args) };
+    return { backup: backupOptionsOf(args), print: parsePrintRequest(args) };
   },
   async run(input, ctx) {
+    if (input.print !== undefined) {
+      printRequested(input.print, ctx);
+      return undefined;
+    }
     const db = await ctx.db();
     const backup = await backupBeforeMigrate(db, input.backup, ctx);
     const result = await migrate(db);

@@ -1,4 +1,4 @@
-import { describe as describeValue } from '@kaviar/flags-core';
+import { describe as describeValue } from '@kaviar/flags-core/internal';
 import { guardName } from '@kaviar/flags-monitor';
 import {
   describeSteps,

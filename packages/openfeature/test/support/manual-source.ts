@@ -4,7 +4,6 @@
  */
 import {
   createFlagClient,
-  createListenerSet,
   type FlagClient,
   type FlagConfig,
   type FlagSnapshot,
@@ -14,6 +13,7 @@ import {
   type SourceStatus,
   TimeoutError,
 } from '@kaviar/flags-core';
+import { createListenerSet } from '@kaviar/flags-core/internal';
 
 export interface ManualSource {
   readonly client: FlagClient;

@@ -1,4 +1,5 @@
-import { assertFlagKey, describe, InvalidFlagError, subjectIdProblem } from '@kaviar/flags-core';
+import { assertFlagKey, InvalidFlagError, subjectIdProblem } from '@kaviar/flags-core';
+import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb, Queryable } from '../db';
 import { FlagNotFoundError } from '../errors';
 import { AUDIT_IDS_SHOWN, writeAudit } from './audit';

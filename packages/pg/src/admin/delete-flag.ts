@@ -1,4 +1,5 @@
-import { assertFlagKey, describe } from '@kaviar/flags-core';
+import { assertFlagKey } from '@kaviar/flags-core';
+import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '../db';
 import { FlagNotFoundError } from '../errors';
 import { auditState, writeAudit } from './audit';

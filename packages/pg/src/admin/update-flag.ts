@@ -1,4 +1,5 @@
-import { assertFlagKey, describe, InvalidFlagError } from '@kaviar/flags-core';
+import { assertFlagKey, InvalidFlagError } from '@kaviar/flags-core';
+import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '../db';
 import { ConflictError, FlagNotFoundError } from '../errors';
 import { auditState, writeAudit } from './audit';

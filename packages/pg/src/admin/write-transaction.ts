@@ -15,7 +15,7 @@
  *   gets `WriteAbortedError`. Only an abort that comes once the commit is under way changes nothing.
  */
 
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import type { FlagsDb, Queryable } from '../db';
 import { WriteAbortedError, WriteContentionError } from '../errors';
 import { sqlStateOf } from '../sqlstate';

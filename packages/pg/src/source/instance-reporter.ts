@@ -7,7 +7,7 @@
  * report in flight may have read the status before the change).
  */
 import type { ExposureCount, SourceStatus } from '@kaviar/flags-core';
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '../db';
 import { settlesWithin } from './settles-within';
 

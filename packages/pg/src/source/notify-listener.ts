@@ -14,7 +14,7 @@
  * - `stop()` never waits for a connect in flight: the driver's `close()` bounds what is left.
  */
 import { randomBytes } from 'node:crypto';
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import type { FlagsDb, NotificationListener } from '../db';
 import { backoffDelay } from './backoff';
 

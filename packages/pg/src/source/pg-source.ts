@@ -20,7 +20,6 @@
  */
 import {
   ClosedError,
-  createListenerSet,
   type FlagSnapshot,
   type FlagSource,
   type ReadyResult,
@@ -28,8 +27,8 @@ import {
   type SourceState,
   type SourceStatus,
   TimeoutError,
-  toError,
 } from '@kaviar/flags-core';
+import { createListenerSet, toError } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '../db';
 import { SchemaMissingError, SnapshotFileError } from '../errors';
 import { sqlStateOf, UNDEFINED_OBJECT_SQLSTATES } from '../sqlstate';
@@ -184,6 +183,11 @@ export class PgSource implements FlagSource {
 
   /** A failure on a missing table or schema becomes `SchemaMissingError` when the tables are really not there. */
   private async explain(error: Error): Promise<Error> {
+    if (error instanceof SchemaMissingError && error.missing !== undefined) {
+      // The connect-time version check read the schema's migration number: it lacks migrations.
+      this.schemaMissing = error;
+      return error;
+    }
     const code = sqlStateOf(error) ?? sqlStateOf(error.cause);
     const suspect =
       error instanceof SchemaMissingError || (code !== undefined && UNDEFINED_OBJECT_SQLSTATES.has(code));

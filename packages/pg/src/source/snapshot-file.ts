@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import type { FlagConfig } from '@kaviar/flags-core';
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { InvalidSnapshotError, SnapshotFileError } from '../errors';
 import {
   configsOf,

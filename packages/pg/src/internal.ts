@@ -1,0 +1,5 @@
+/**
+ * `@kaviar/flags-pg/internal`: what the @kaviar/flags packages share beyond the public API. Not public
+ * API: no semver promise, may change in any release. Applications use `@kaviar/flags-pg`.
+ */
+export { isConnectionError, sqlStateOf } from './sqlstate';
