@@ -21,6 +21,7 @@ export interface CheckFlagOptions {
    * When a first read shows a problem, wait this long (ms) and read again before judging, so
    * transient states (a change being rolled back, an instance still loading) do not raise false
    * alarms. Set it above the instances' heartbeat interval. Default 10 000; 0 judges the first read.
+   * A flag missing at the first read is judged at once (FAIL), without waiting.
    */
   readonly settleMs?: number;
   /**
@@ -114,9 +115,16 @@ export async function checkFlag(
       : nonNegative('exposureWindowMs', options.exposureWindowMs, 0);
   const auditLimit = nonNegative('auditLimit', options.auditLimit, 100);
   const readOptions = { members: expect.allowlistIncludes ?? [], liveWindowMs, exposureWindowMs };
+  // A flag that is not there is not a transient state: judge it at once instead of waiting `settleMs`.
+  let flagMissing = false;
+  const wait = options.sleep ?? sleep;
   const { checkpoint, readFailed } = await runCheck(
     {
-      observe: () => readObservation(db, flagKey, readOptions),
+      observe: async () => {
+        const observation = await readObservation(db, flagKey, readOptions);
+        flagMissing = observation.flag === undefined;
+        return observation;
+      },
       audit: () => readAudit(db, flagKey, auditLimit),
     },
     {
@@ -126,7 +134,7 @@ export async function checkFlag(
       expect,
       settleMs: nonNegative('settleMs', options.settleMs, 10_000),
       assertions: [...builtinAssertions, ...(options.assertions ?? [])],
-      sleep: options.sleep ?? sleep,
+      sleep: (ms) => (flagMissing ? Promise.resolve() : wait(ms)),
       liveWindowMs,
       maxPropagationMs: nonNegative('maxPropagationMs', options.maxPropagationMs, 0),
       heartbeatIntervalMs: nonNegative('heartbeatIntervalMs', options.heartbeatIntervalMs, 15_000),

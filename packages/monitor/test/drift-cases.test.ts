@@ -227,4 +227,31 @@ forEachDatabase((getDb) => {
       'flag no_such_flag does not exist (no audit entry for it; check the key and the schema)',
     );
   });
+
+  it('fails a missing flag at once, without waiting the settle window', async () => {
+    const waits: number[] = [];
+    const checkpoint = await checkFlag(getDb(), 'no_such_flag', {
+      expect: expect1,
+      settleMs: 60_000,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    expect(checkpoint.status).toBe('FAIL');
+    expect(waits).toEqual([]);
+  });
+
+  it('still waits the settle window for a flag that exists but mismatches', async () => {
+    const db = getDb();
+    await seedFlag(db, 'settle_waits');
+    const waits: number[] = [];
+    await checkFlag(db, 'settle_waits', {
+      expect: { ...expect1, rolloutPercentage: 50 },
+      settleMs: 1234,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    expect(waits).toEqual([1234]);
+  });
 });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { checkConnectionString } from './connection-failure';
 import { InvalidOptionError } from './errors';
 import { createPgDb } from './pg-driver';
 import { createPgliteDb, type PGliteLike } from './pglite-driver';
@@ -103,6 +104,7 @@ export async function openDb(options: OpenDbOptions): Promise<FlagsDb> {
     );
   }
   if (options.pglite !== undefined) return createPgliteDb(options.pglite, schema, ident);
+  if (options.connectionString !== undefined) checkConnectionString(options.connectionString);
   return createPgDb(
     {
       connectionString: options.connectionString,

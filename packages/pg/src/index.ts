@@ -20,6 +20,14 @@ export { pruneChanges } from './admin/prune-changes';
 export { getAllowlist, getFlag, listFlags } from './admin/read-flags';
 export type { FlagChanges, UpdateOptions } from './admin/update-flag';
 export { updateFlag } from './admin/update-flag';
+export type { ConnectionProblem } from './connection-failure';
+export {
+  checkConnectionString,
+  classifyConnectionFailure,
+  DatabaseAuthError,
+  DatabaseConfigError,
+  whatToCheck,
+} from './connection-failure';
 export type { PgClientStatus, PgFlagsClient, PgFlagsOptions } from './create-pg-flags';
 export { createPgFlags } from './create-pg-flags';
 export type { FlagsDb, OpenDbOptions, Queryable } from './db';
@@ -77,7 +85,7 @@ export type { RampTransition, TransitionRampOptions } from './ramps/transition-r
 export { transitionRamp } from './ramps/transition-ramp';
 export type { NewRamp, RampPlan } from './ramps/validate-ramp';
 export { defaultPhase, validateRamp } from './ramps/validate-ramp';
-export { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from './schema-name';
+export { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN, schemaNameProblem } from './schema-name';
 export { exportSnapshot } from './snapshot/export-snapshot';
 export type {
   FlagDiff,

@@ -107,6 +107,8 @@ export interface ListAuditOptions {
   readonly since?: Date;
   /** At most this many entries: a positive integer. Default 100. */
   readonly limit?: number;
+  /** Only changes made by this actor (exact match). */
+  readonly actor?: string;
 }
 
 interface RawAudit {
@@ -140,8 +142,9 @@ export async function listAudit(
   const { rows } = await db.query<RawAudit>(
     `select id, flag_key, action, actor, reason, before, after, at, version from ${db.ident}.audit
      where ($1::text is null or flag_key = $1) and ($2::timestamptz is null or at >= $2)
+       and ($4::text is null or actor = $4)
      order by at desc, id desc limit $3`,
-    [options.flagKey ?? null, options.since ?? null, limit],
+    [options.flagKey ?? null, options.since ?? null, limit, options.actor ?? null],
   );
   return rows.map((r) => ({
     id: r.id,
