@@ -62,3 +62,34 @@ export class DatabaseLockedError extends FlagsError {
     this.pid = pid;
   }
 }
+
+/**
+ * No database was named and the command may not create one: no `--database-url`, no `DATABASE_URL`,
+ * no `--data-dir` and no `./.kaviar-flags/` (or a `--data-dir` without a database in it). Code `NO_DATABASE`.
+ */
+export class NoDatabaseError extends FlagsError {
+  constructor(message: string) {
+    super('NO_DATABASE', message);
+  }
+}
+
+/**
+ * A risky change was not confirmed: no terminal to ask on and no `--yes`, or the operator said no.
+ * `change` holds the lines describing what would have been written. Code `NOT_CONFIRMED`. Nothing was written.
+ */
+export class NotConfirmedError extends FlagsError {
+  /** What the command would have changed, one line each. */
+  readonly change: readonly string[];
+
+  constructor(message: string, change: readonly string[]) {
+    super('NOT_CONFIRMED', message);
+    this.change = change;
+  }
+}
+
+/** The operator pressed Ctrl-C (SIGINT) or the process got SIGTERM. Code `INTERRUPTED`. */
+export class InterruptedError extends FlagsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INTERRUPTED', message, options);
+  }
+}

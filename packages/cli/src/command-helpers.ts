@@ -6,8 +6,20 @@ import type { OptionSpec } from './command-spec';
 import { parseTextArg } from './input-values';
 import type { ParsedArgs } from './parsed-args';
 
-/** `--actor` and `--reason`, shared by every command that writes. */
+/** `--dry-run`: every write command takes it (the runner rolls the command's writes back). */
+export const DRY_RUN_OPTION: OptionSpec = {
+  type: 'boolean',
+  description: 'Show exactly what would be written, write nothing (exit 0)',
+};
+
+/** `--actor`, `--reason`, `--dry-run` and `--yes`, shared by every command that writes. */
 export const WRITE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'dry-run': DRY_RUN_OPTION,
+  yes: {
+    type: 'boolean',
+    short: 'y',
+    description: 'Apply a risky change without asking (needed without a terminal)',
+  },
   actor: {
     type: 'string',
     value: 'NAME',

@@ -27,10 +27,19 @@ export interface CommandContext {
   readonly target: ConnectionTarget;
   /** The `--schema` given, or `undefined` for the default. */
   readonly schema: string | undefined;
-  /** Opens (once) and returns the database. */
+  /** Opens (once) and returns the database. With `--dry-run`, a handle whose writes are rolled back. */
   db(): Promise<FlagsDb>;
   /** The current time in ms (tests pin it). */
   now(): number;
+  /** `--dry-run` was given: everything the command writes is rolled back at the end. */
+  readonly dryRun: boolean;
+  /** Aborted on Ctrl-C / SIGTERM (for commands with `handlesInterrupt`). */
+  readonly signal?: AbortSignal;
+  /**
+   * Confirms a risky change described by `change` (one line each): resolves at once with `--yes` or
+   * `--dry-run`, asks on a terminal, and otherwise throws `NotConfirmedError` (exit 64, nothing written).
+   */
+  confirm(change: readonly string[]): Promise<void>;
 }
 
 /**
@@ -51,6 +60,13 @@ export interface CommandSpec<Input = unknown> {
   readonly examples: readonly string[];
   /** Schema used when `--schema` is not given. Default: the store's (`kaviar_flags`). */
   readonly defaultSchema?: string;
+  /**
+   * The command may create the embedded database when no database exists yet (`migrate`, `demo`).
+   * Every other command fails with NO_DATABASE (78) rather than write to a database it created.
+   */
+  readonly createsEmbeddedDatabase?: boolean;
+  /** The command watches `ctx.signal` itself and reports what an interruption left behind. */
+  readonly handlesInterrupt?: boolean;
   /** Extra help paragraphs (behaviour, exit codes specific to the command). */
   readonly notes?: readonly string[];
   /** Validates arguments and reads input files. Must not open the database. */

@@ -6,6 +6,7 @@ import { checkCommand } from './commands/check';
 import { checkpointsCommand } from './commands/checkpoints';
 import { createCommand } from './commands/create';
 import { dashboardCommand } from './commands/dashboard';
+import { deleteCommand } from './commands/delete';
 import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
 import { migrateCommand } from './commands/migrate';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   statusCommand,
   createCommand,
   setCommand,
+  deleteCommand,
   allowlistAddCommand,
   allowlistRemoveCommand,
   allowlistListCommand,

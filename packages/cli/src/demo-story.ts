@@ -133,6 +133,7 @@ export async function runDemoStory(
       FLAG,
       '--rollout',
       '5',
+      '--yes',
       '--actor',
       'deploy-bot',
       '--reason',

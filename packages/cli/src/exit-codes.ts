@@ -34,8 +34,17 @@ export const EXIT_CODES = {
   CONFLICT: 75,
   /** The embedded database is in use by another process. */
   DB_LOCKED: 76,
-  /** The schema is missing (run `kaviar-flags migrate`) or newer than this version of the CLI. */
+  /** Authentication or permission refused: wrong password, unknown role, pg_hba.conf, a missing grant (42501). */
+  AUTH: 77,
+  /**
+   * Configuration: no database named, a bad or non-postgres URL, an unknown database, an SSL mismatch,
+   * or the schema missing (run `kaviar-flags migrate`) or newer than this version of the CLI.
+   */
+  CONFIG: 78,
+  /** The same code as `CONFIG`, by its earlier name. */
   SCHEMA: 78,
+  /** Interrupted (Ctrl-C or SIGTERM), as shells report a SIGINT. */
+  INTERRUPTED: 130,
 } as const;
 
 /** One of the documented exit codes. */
@@ -55,8 +64,14 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
   GIT_FAILED: EXIT_CODES.FILE_UNWRITABLE,
   CONFLICT: EXIT_CODES.CONFLICT,
   DB_LOCKED: EXIT_CODES.DB_LOCKED,
-  SCHEMA_MISSING: EXIT_CODES.SCHEMA,
-  SCHEMA_AHEAD: EXIT_CODES.SCHEMA,
+  DB_AUTH: EXIT_CODES.AUTH,
+  DB_CONFIG: EXIT_CODES.CONFIG,
+  NO_DATABASE: EXIT_CODES.CONFIG,
+  SCHEMA_MISSING: EXIT_CODES.CONFIG,
+  SCHEMA_AHEAD: EXIT_CODES.CONFIG,
+  INVALID_OPTION: EXIT_CODES.USAGE,
+  NOT_CONFIRMED: EXIT_CODES.USAGE,
+  INTERRUPTED: EXIT_CODES.INTERRUPTED,
   INVALID_RAMP: EXIT_CODES.USAGE,
   RAMP_NOT_FOUND: EXIT_CODES.FLAG_NOT_FOUND,
   RAMP_EXISTS: EXIT_CODES.CONFLICT,
@@ -64,14 +79,21 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
   RAMP_CONFLICT: EXIT_CODES.CONFLICT,
 };
 
+/** Errors in the command line itself: even `check` exits 64 for these, since no check was attempted. */
+const COMMAND_LINE_ERRORS: ReadonlySet<string> = new Set(['USAGE', 'INVALID_FLAG']);
+
 /**
  * The exit code for an error that ended a command. `FlagsError`s map by their stable `code`;
- * anything else is `INTERNAL` (70). For `check`, every error is `UNKNOWN` (3), so a monitoring
- * system only ever sees 0–3 from it.
+ * anything else is `INTERNAL` (70). For `check`, every error but a bad command line (64) is
+ * `UNKNOWN` (3), so a monitoring system sees 0–3 from every check that was attempted.
  */
 export function exitCodeForError(error: unknown, command?: string): ExitCode {
   // `ramp tick` speaks the same convention: an error means the ramps could not be checked.
-  if (command === 'check' || command === 'ramp tick') return EXIT_CODES.UNKNOWN;
+  if (command === 'ramp tick') return EXIT_CODES.UNKNOWN;
+  if (command === 'check') {
+    const usage = error instanceof FlagsError && COMMAND_LINE_ERRORS.has(error.code);
+    return usage ? EXIT_CODES.USAGE : EXIT_CODES.UNKNOWN;
+  }
   if (error instanceof FlagsError) return BY_ERROR_CODE[error.code] ?? EXIT_CODES.INTERNAL;
   return EXIT_CODES.INTERNAL;
 }
@@ -81,16 +103,21 @@ export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
   [0, 'success (check: PASS)'],
   [1, 'check: WARN'],
   [2, 'check: FAIL'],
-  [3, 'check: UNKNOWN, the check could not run (any error below, during check)'],
-  [64, 'bad command line: unknown command/option, missing argument, invalid value'],
+  [3, 'check: UNKNOWN, the check could not run (any error below but 64, during check)'],
+  [
+    64,
+    'bad command line (unknown command/option, missing argument, invalid value), or a risky change not confirmed; nothing written',
+  ],
   [65, 'invalid file content (malformed JSON or snapshot, no ids found)'],
   [66, 'file not readable'],
   [67, 'flag not found'],
   [68, 'flag already exists'],
-  [69, 'database unreachable'],
+  [69, 'database unreachable (host, port, network)'],
   [70, 'internal error (a bug: please report it)'],
   [73, 'output file (or snapshot --tag/--backup-branch) not writable'],
   [75, 'conflict: the flag changed since --expect-rollout was read; nothing written'],
   [76, 'embedded database in use by another kaviar-flags process'],
-  [78, 'schema missing (run `kaviar-flags migrate`) or newer than this CLI'],
+  [77, 'authentication or permission refused (password, role, pg_hba.conf, missing grant)'],
+  [78, 'configuration: no database named, bad URL, unknown database, SSL mismatch, schema missing or newer'],
+  [130, 'interrupted (Ctrl-C)'],
 ];

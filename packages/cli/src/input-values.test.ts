@@ -31,8 +31,11 @@ describe('command-line values', () => {
   });
 
   it('parses booleans, integers, durations, zones and since', () => {
-    expect(parseBooleanArg('TRUE', 'enabled', 'set')).toBe(true);
-    expect(parseBooleanArg('off', 'enabled', 'set')).toBe(false);
+    expect(parseBooleanArg('true', 'enabled', 'set')).toBe(true);
+    expect(parseBooleanArg('false', 'enabled', 'set')).toBe(false);
+    // Exactly what --help shows (true|false): no yes/on/1 aliases.
+    for (const other of ['TRUE', 'off', 'yes', '1', ' true'])
+      expect(() => parseBooleanArg(other, 'enabled', 'set')).toThrow(/must be true or false/);
     expect(() => parseBooleanArg('maybe', 'enabled', 'set')).toThrow(/must be true or false/);
     expect(parseIntegerArg('12', 'last', 'history', 1)).toBe(12);
     expect(() => parseIntegerArg('0', 'last', 'history', 1)).toThrow(/>= 1/);

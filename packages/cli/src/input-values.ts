@@ -30,14 +30,10 @@ export function parseRolloutArg(text: string, option: string, command: string): 
   }
 }
 
-const TRUE = new Set(['true', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'no', 'off', '0']);
-
-/** `true`/`false` (also yes/no, on/off, 1/0). */
+/** `true` or `false`, exactly as `--help` shows it (`true|false`). */
 export function parseBooleanArg(text: string, option: string, command: string): boolean {
-  const normal = text.trim().toLowerCase();
-  if (TRUE.has(normal)) return true;
-  if (FALSE.has(normal)) return false;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
   throw new UsageError(`--${option}: ${JSON.stringify(text)} must be true or false`, command);
 }
 

@@ -42,6 +42,8 @@ export interface PrinterOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly json: boolean;
   readonly timeZone: string;
+  /** `--dry-run`: JSON objects printed get `"dryRun": true`. */
+  readonly dryRun?: boolean;
 }
 
 /** Creates the printer for one command run. Every line goes through `maskSecrets`. */
@@ -62,7 +64,11 @@ export function createPrinter(options: PrinterOptions): Printer {
       stdout.write(`${maskSecrets(text)}\n`);
     },
     printJson(value) {
-      stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      const marked =
+        options.dryRun && value !== null && typeof value === 'object' && !Array.isArray(value)
+          ? { dryRun: true, ...value }
+          : value;
+      stdout.write(`${JSON.stringify(marked, null, 2)}\n`);
     },
     table(rows, columns) {
       for (const row of renderTable(rows, columns, color.bold)) stdout.write(`${maskSecrets(row)}\n`);

@@ -1,14 +1,16 @@
-import { parseArgs } from 'node:util';
 import { FlagsError } from '@kaviar/flags-core';
 import { toError } from '@kaviar/flags-core/internal';
-import type { FlagsDb } from '@kaviar/flags-pg';
-import { UsageError } from './cli-errors';
+import { type FlagsDb, schemaNameProblem } from '@kaviar/flags-pg';
+import { InterruptedError, NotConfirmedError, UsageError } from './cli-errors';
 import { CLI_VERSION } from './cli-version';
-import type { CommandContext, CommandSpec } from './command-spec';
+import { GROUPS, parseCommandLine, selectCommand } from './command-line';
+import type { CommandContext } from './command-spec';
 import { COMMANDS, findCommand } from './commands';
+import { confirmChange, type Prompt } from './confirm-change';
+import { connectionErrorLine } from './connection-error-line';
+import { withRollback } from './dry-run';
 import { EXIT_CODES, exitCodeForError } from './exit-codes';
 import { systemTimeZone } from './format-time';
-import { GLOBAL_OPTIONS } from './global-options';
 import { parseTimeZoneArg } from './input-values';
 import { maskSecrets } from './mask-secrets';
 import { type OpenConnection, openConnection, resolveConnection } from './open-connection';
@@ -31,67 +33,23 @@ export interface CliIo {
    * (tests, or a program embedding the CLI). It is left open; `--schema` is ignored.
    */
   readonly database?: FlagsDb;
+  /**
+   * Asks the operator a question on a terminal. Give it only when stdin and stderr are terminals: risky
+   * changes are then confirmed by asking; without it they need `--yes`.
+   */
+  readonly prompt?: Prompt;
+  /** Aborted on Ctrl-C / SIGTERM: the command stops, closes the database and exits 130. */
+  readonly signal?: AbortSignal;
 }
 
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** Commands with sub-commands, and the sub-commands named when one is missing. */
-const GROUPS: Readonly<Record<string, string>> = {
-  allowlist: 'add, remove, list or import',
-  ramp: 'start, status, tick, pause, resume or abort',
-};
-
-function selectCommand(argv: readonly string[]): { spec: CommandSpec; rest: string[] } {
-  const [first = '', second] = argv;
-  if (first.startsWith('-')) {
-    throw new UsageError(`Put the command first, e.g. \`kaviar-flags status ${first}\``);
-  }
-  const group = GROUPS[first];
-  const name = group ? `${first} ${second ?? ''}`.trim() : first;
-  const spec = findCommand(name);
-  if (spec) return { spec, rest: argv.slice(name.split(' ').length) };
-  if (group) {
-    throw new UsageError(`${first} needs a sub-command: ${group} (see kaviar-flags --help)`);
-  }
-  throw new UsageError(`Unknown command ${JSON.stringify(first)} (run kaviar-flags --help for the list)`);
-}
-
-/** `--rollout -1` → `--rollout=-1`, so a negative number reaches validation instead of looking like an option. */
-function joinNegativeValues(
-  rest: readonly string[],
-  options: Readonly<Record<string, { type: string }>>,
-): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const token = rest[i] ?? '';
-    const next = rest[i + 1];
-    const name = token.startsWith('--') ? token.slice(2) : undefined;
-    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${token}=${next}`);
-      i++;
-    } else out.push(token);
-  }
-  return out;
-}
-
-function parseCommandLine(spec: CommandSpec, rest: string[]) {
-  const options = { ...GLOBAL_OPTIONS, ...spec.options };
-  try {
-    return parseArgs({
-      args: joinNegativeValues(rest, options),
-      options: Object.fromEntries(
-        Object.entries(options).map(([name, o]) => [
-          name,
-          { type: o.type, ...(o.short && { short: o.short }), ...(o.multiple && { multiple: true }) },
-        ]),
-      ),
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    const message = toError(error).message.split('\n').join(' ');
-    throw new UsageError(message, spec.name);
-  }
+function rejectOnAbort(signal: AbortSignal | undefined): Promise<never> | undefined {
+  if (!signal) return undefined;
+  return new Promise((_, reject) => {
+    const fail = () =>
+      reject(new InterruptedError('Interrupted (Ctrl-C or SIGTERM); the database connection was closed'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
 }
 
 /**
@@ -101,6 +59,7 @@ function parseCommandLine(spec: CommandSpec, rest: string[]) {
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const wantsJson = argv.includes('--json');
   let commandName: string | undefined;
+  let targetLabel: string | undefined;
   let connection: OpenConnection | undefined;
   let opening: Promise<OpenConnection> | undefined;
   try {
@@ -114,7 +73,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(`${CLI_VERSION}\n`);
       return EXIT_CODES.OK;
     }
-    if (GROUPS[first] && (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h')) {
+    if (Object.hasOwn(GROUPS, first) && (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h')) {
       io.stdout.write(
         renderMainHelp(
           COMMANDS.filter((c) => c.name.startsWith(`${first} `)),
@@ -134,24 +93,37 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const timeZone =
       args.string('tz') === undefined ? systemTimeZone() : parseTimeZoneArg(args.required('tz'), spec.name);
     if (args.string('database-url')?.trim() === '') {
-      throw new UsageError(
-        '--database-url: empty (leave it out to use DATABASE_URL or the embedded database)',
-        spec.name,
-      );
+      throw new UsageError('--database-url: empty (leave it out to use DATABASE_URL)', spec.name);
     }
     const schema = args.string('schema') ?? spec.defaultSchema;
-    if (schema !== undefined && !SCHEMA_PATTERN.test(schema)) {
-      throw new UsageError(`--schema: ${JSON.stringify(schema)} must match ${SCHEMA_PATTERN}`, spec.name);
+    const schemaProblem = schema === undefined ? undefined : schemaNameProblem(schema);
+    if (schemaProblem !== undefined) {
+      throw new UsageError(`--schema: ${JSON.stringify(schema)} ${schemaProblem}`, spec.name);
     }
+    const dryRun = Object.hasOwn(spec.options, 'dry-run') && args.flag('dry-run');
+    const printer = createPrinter({ ...io, json: args.flag('json'), timeZone, dryRun });
+    // Validation (and reading input files) happens here, before any connection exists.
+    const input = await spec.parse(args);
+    targetLabel = maskSecrets(args.string('database-url') ?? io.env.DATABASE_URL ?? '') || undefined;
     const target = resolveConnection({
       databaseUrl: args.string('database-url'),
       dataDir: args.string('data-dir'),
       env: io.env,
       cwd: io.cwd,
+      createsEmbedded: spec.createsEmbeddedDatabase === true,
     });
-    const printer = createPrinter({ ...io, json: args.flag('json'), timeZone });
-    // Validation (and reading input files) happens here, before any connection exists.
-    const input = await spec.parse(args);
+    targetLabel = target.label;
+    const open = async (): Promise<FlagsDb> => {
+      if (io.database) return io.database;
+      opening ??= openConnection(target, schema, {
+        create: spec.createsEmbeddedDatabase === true,
+        notice: (text) => printer.notice(text),
+      }).then((opened) => {
+        connection = opened;
+        return opened;
+      });
+      return (await opening).db;
+    };
     const ctx: CommandContext = {
       printer,
       env: io.env,
@@ -159,31 +131,47 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       target,
       schema: io.database ? io.database.schema : schema,
       now: io.now ?? Date.now,
-      async db() {
-        if (io.database) return io.database;
-        opening ??= openConnection(target, schema, (text) => printer.notice(text)).then((open) => {
-          connection = open;
-          return open;
-        });
-        return (await opening).db;
-      },
+      dryRun,
+      ...(io.signal && { signal: io.signal }),
+      db: open,
+      confirm: (change) =>
+        dryRun || args.flag('yes') ? Promise.resolve() : confirmChange(change, io.prompt, printer),
     };
-    return (await spec.run(input, ctx)) ?? EXIT_CODES.OK;
+    const run = dryRun
+      ? (async () => {
+          const code = await withRollback(await open(), (bound) =>
+            spec.run(input, { ...ctx, db: async () => bound }),
+          );
+          if (!printer.json) printer.line('Dry run: nothing was written (the change above was rolled back).');
+          return code;
+        })()
+      : spec.run(input, ctx);
+    // A command that watches the signal itself (allowlist import) reports the interruption truthfully.
+    const aborted = spec.handlesInterrupt ? undefined : rejectOnAbort(io.signal);
+    const code = aborted ? await Promise.race([run, aborted]) : await run;
+    return code ?? EXIT_CODES.OK;
   } catch (caught) {
-    return reportError(caught, commandName, wantsJson, io);
+    return reportError(caught, commandName, targetLabel, wantsJson, io);
   } finally {
     await opening?.catch(() => undefined);
     await connection?.close().catch(() => undefined);
   }
 }
 
-function reportError(caught: unknown, command: string | undefined, json: boolean, io: CliIo): number {
+function reportError(
+  caught: unknown,
+  command: string | undefined,
+  target: string | undefined,
+  json: boolean,
+  io: CliIo,
+): number {
   const error = toError(caught);
   const exitCode = exitCodeForError(error, command);
   const code = error instanceof FlagsError ? error.code : 'INTERNAL';
-  const message = maskSecrets(error.message.split('\n').join(' '));
+  const message = maskSecrets(connectionErrorLine(error, target) ?? error.message.split('\n').join(' '));
   const prefix = command ? `kaviar-flags ${command}` : 'kaviar-flags';
-  const verdict = command === 'check' || command === 'ramp tick' ? 'UNKNOWN: ' : '';
+  const verdict =
+    (command === 'check' || command === 'ramp tick') && exitCode === EXIT_CODES.UNKNOWN ? 'UNKNOWN: ' : '';
   const hint =
     code === 'USAGE' && command
       ? ` (see kaviar-flags ${command} --help)`
@@ -192,7 +180,12 @@ function reportError(caught: unknown, command: string | undefined, json: boolean
           ? `\n${maskSecrets(error.stack ?? '')}`
           : ' (unexpected error; set KAVIAR_FLAGS_DEBUG=1 to see the stack, and please report it)'
         : '';
-  if (json) io.stdout.write(`${JSON.stringify({ error: { code, message }, exitCode }, null, 2)}\n`);
+  const change = error instanceof NotConfirmedError ? error.change : undefined;
+  if (json) {
+    const body = { code, message, ...(change && { change }) };
+    io.stdout.write(`${JSON.stringify({ error: body, exitCode }, null, 2)}\n`);
+  }
+  if (change && !json) for (const line of change) io.stderr.write(`${maskSecrets(line)}\n`);
   io.stderr.write(`${prefix}: ${verdict}${message}${hint}\n`);
   return exitCode;
 }

@@ -89,7 +89,9 @@ forEachDatabase((getDb, ctx) => {
       expect(dry.code).toBe(0);
       expect(dry.stdout).toMatch(/^dark_mode +create +disabled at 12\.5 %$/m);
       expect(dry.stdout).toMatch(/^passenger_favorites_matching +create +enabled at 1 %, allowlist \+3 -0$/m);
-      expect(dry.stdout).toContain('Dry run: 2 flags would change (0 unchanged); nothing was written.');
+      expect(dry.stdout).toContain(
+        'Dry run: 2 flags would change (0 unchanged).\nDry run: nothing was written',
+      );
       expect(await configOf(empty)).toEqual([]);
 
       const restored = await run(empty, 'restore', 'ops.json', '--actor', 'goes', '--reason', 'round trip');

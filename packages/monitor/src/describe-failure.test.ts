@@ -23,13 +23,15 @@ describe('describeFailure', () => {
     expect(describeFailure(pgError('42501', 'permission denied for schema s')).cause).toMatch(
       /^permission denied: /,
     );
-    expect(describeFailure(new DatabaseConfigError('unknown-database', 'database "x" does not exist')).cause).toMatch(
-      /^connection misconfigured: database "x" does not exist/,
-    );
+    expect(
+      describeFailure(new DatabaseConfigError('unknown-database', 'database "x" does not exist')).cause,
+    ).toMatch(/^connection misconfigured: database "x" does not exist/);
     expect(describeFailure(new DatabaseUnavailableError('connect ECONNREFUSED')).cause).toBe(
       'database unreachable: Database unavailable: connect ECONNREFUSED',
     );
-    expect(describeFailure(pgError('42P01', 'relation "s.flags" does not exist')).cause).toMatch(/^schema missing: /);
+    expect(describeFailure(pgError('42P01', 'relation "s.flags" does not exist')).cause).toMatch(
+      /^schema missing: /,
+    );
     expect(describeFailure(new RangeError('boom')).cause).toBe('RangeError: boom');
   });
 });

@@ -38,12 +38,15 @@ const AUTH_PROBLEMS: ReadonlySet<ConnectionProblem> = new Set([
 const WHAT_TO_CHECK: Readonly<Record<ConnectionProblem, string>> = {
   'wrong-password': 'check the password in the connection string (or PGPASSWORD)',
   'unknown-role': 'check the user name in the connection string',
-  'access-rejected': "check that pg_hba.conf allows this user, database and client address",
+  'access-rejected': 'check that pg_hba.conf allows this user, database and client address',
   'permission-denied': 'the role lacks a grant: ask for USAGE on the schema and rights on its tables',
   'unknown-database': 'check the database name at the end of the connection string',
-  'ssl-required': 'the server only accepts encrypted connections: add ?sslmode=require to the connection string',
-  'ssl-refused': 'the server does not offer SSL: remove sslmode from the connection string, or enable SSL on the server',
-  'invalid-url': 'write it as postgres://user:password@host:5432/database',
+  'ssl-required':
+    'the server only accepts encrypted connections: add ?sslmode=require to the connection string',
+  'ssl-refused':
+    'the server does not offer SSL: remove sslmode from the connection string, or enable SSL on the server',
+  'invalid-url':
+    'write it as postgres://user@host:5432/database (with :password after the user when one is needed)',
   'unsupported-scheme': 'use a postgres:// or postgresql:// URL',
   unreachable: 'check the host and port, and that the server is running and reachable from here',
 };

@@ -1,4 +1,5 @@
-import { importAllowlist } from '@kaviar/flags-pg';
+import { FlagNotFoundError, getAllowlist, getFlag, importAllowlist } from '@kaviar/flags-pg';
+import { InterruptedError } from '../cli-errors';
 import { readInputFile, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
 import { defineCommand } from '../command-spec';
 import { parseFlagKeyArg } from '../input-values';
@@ -8,7 +9,8 @@ import { parseIdsFile } from '../parse-ids-file';
 export const allowlistImportCommand = defineCommand({
   name: 'allowlist import',
   summary: 'Add every id of a file (one per line, or a CSV column) to an allowlist, in one transaction',
-  usage: '<flag> <file> [--column NAME|N] [--replace] [--actor NAME] [--reason TEXT]',
+  usage: '<flag> <file> [--column NAME|N] [--replace] [--yes] [--dry-run] [--actor NAME] [--reason TEXT]',
+  handlesInterrupt: true,
   options: {
     column: {
       type: 'string',
@@ -24,6 +26,8 @@ export const allowlistImportCommand = defineCommand({
   ],
   notes: [
     'Blank lines and # comments are skipped; duplicates are dropped. A bad line rejects the whole file.',
+    'With --replace, removing ids is a risky change: it asks on a terminal, or needs --yes without one.',
+    'Ctrl-C rolls the whole import back: nothing is written (exit 130).',
   ],
   async parse(args) {
     args.maxPositionals(2);
@@ -37,6 +41,19 @@ export const allowlistImportCommand = defineCommand({
   async run({ key, file, ids, duplicates, write }, ctx) {
     const { printer } = ctx;
     const db = await ctx.db();
+    if (write.replace) {
+      if (!(await getFlag(db, key))) throw new FlagNotFoundError(key);
+      const keep = new Set(ids);
+      const current = await getAllowlist(db, key);
+      const removed = current.filter((id) => !keep.has(id)).length;
+      if (removed > 0) {
+        const added = ids.length - (current.length - removed);
+        await ctx.confirm([
+          `${key}: --replace removes ${removed} of the ${current.length} allowlisted ids (they lose the flag unless the rollout gives it to them) and adds ${added}.`,
+        ]);
+      }
+    }
+    const { signal } = ctx;
     const started = Date.now();
     const label = `Importing ${ids.length} ids from ${file} into ${key}`;
     let written = '';
@@ -50,9 +67,17 @@ export const allowlistImportCommand = defineCommand({
       const result = await importAllowlist(db, key, ids, {
         ...write,
         onProgress: ({ done, total }) => {
-          written = `${done}/${total} written, `;
+          // Throwing here aborts the import's transaction: nothing of it is written.
+          if (signal?.aborted) throw new InterruptedError('interrupted');
+          written = `${done}/${total} in the transaction, `;
           show();
         },
+      }).catch((error: unknown) => {
+        if (!signal?.aborted) throw error;
+        throw new InterruptedError(
+          `Interrupted: nothing was written (the import's transaction rolled back; the allowlist of ${key} is as it was)`,
+          { cause: error },
+        );
       });
       printer.progress(undefined);
       if (printer.json) {

@@ -15,6 +15,7 @@ export const demoCommand = defineCommand({
   summary: 'Run the whole rollout story (create, evaluate, check, a bad change caught, rollback, snapshot)',
   usage: '[--passengers N] [--instances N] [--ramp]',
   defaultSchema: 'kaviar_flags_demo',
+  createsEmbeddedDatabase: true,
   options: {
     passengers: {
       type: 'string',

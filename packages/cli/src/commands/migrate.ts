@@ -1,5 +1,6 @@
 import { migrate } from '@kaviar/flags-pg';
 import { BACKUP_OPTIONS, backupBeforeMigrate, backupOptionsOf } from '../backup-before-migrate';
+import { DRY_RUN_OPTION } from '../command-helpers';
 import { defineCommand } from '../command-spec';
 import { PRINT_OPTIONS, parsePrintRequest, printRequested } from './migrate-print';
 
@@ -8,16 +9,19 @@ export const migrateCommand = defineCommand({
   name: 'migrate',
   summary: 'Create or upgrade the flags schema (safe to run from many processes at once)',
   usage:
-    '[--backup-dir DIR] [--no-backup] | --print-sql [--from N] [--to N] | --print-grants --application ROLE --operator ROLE --monitor ROLE',
-  options: { ...BACKUP_OPTIONS, ...PRINT_OPTIONS },
+    '[--backup-dir DIR] [--no-backup] [--dry-run] | --print-sql [--from N] [--to N] | --print-grants --application ROLE --operator ROLE --monitor ROLE',
+  createsEmbeddedDatabase: true,
+  options: { ...BACKUP_OPTIONS, ...PRINT_OPTIONS, 'dry-run': DRY_RUN_OPTION },
   examples: [
     'DATABASE_URL=postgres://app@db:5432/app kaviar-flags migrate',
     'kaviar-flags migrate --print-sql --from 1 > kaviar_flags.sql',
     'kaviar-flags migrate --print-grants --application app --operator flags_ops --monitor flags_monitor',
   ],
   notes: [
-    'The embedded database is migrated automatically; a server database only by this command.',
-    'Before applying a migration to a schema that holds flags, it writes a restorable snapshot (the JSON `restore` reads) to --backup-dir and prints its path.',
+    'Without --database-url or DATABASE_URL it creates (or upgrades) the embedded database in ./.kaviar-flags',
+    '(or --data-dir), and says so. An existing embedded database is upgraded by every command; a server',
+    'database only by this command.',
+    'Before applying a migration to a schema that holds flags, it writes a restorable snapshot (the JSON `restore` reads) to --backup-dir and prints its path (not with --dry-run, which writes nothing).',
     '--print-sql and --print-grants print SQL for your own migration tool (see the @kaviar/flags-pg README) and connect to nothing.',
   ],
   parse(args) {
@@ -30,7 +34,8 @@ export const migrateCommand = defineCommand({
       return undefined;
     }
     const db = await ctx.db();
-    const backup = await backupBeforeMigrate(db, input.backup, ctx);
+    // A dry run writes nothing, a backup file included.
+    const backup = ctx.dryRun ? undefined : await backupBeforeMigrate(db, input.backup, ctx);
     const result = await migrate(db);
     const { printer } = ctx;
     if (printer.json) {

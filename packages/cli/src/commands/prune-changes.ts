@@ -1,4 +1,5 @@
 import { pruneChanges } from '@kaviar/flags-pg';
+import { DRY_RUN_OPTION } from '../command-helpers';
 import { defineCommand } from '../command-spec';
 import { parseIntegerArg } from '../input-values';
 
@@ -15,6 +16,7 @@ export const pruneChangesCommand = defineCommand({
       value: 'N',
       description: `Keep the changes of the newest N store versions (default ${DEFAULT_KEEP})`,
     },
+    'dry-run': DRY_RUN_OPTION,
   },
   examples: ['kaviar-flags prune-changes', 'kaviar-flags prune-changes --keep 10000 --json'],
   notes: [

@@ -1,7 +1,15 @@
-import { importSnapshot, parseSnapshotDocument, type SnapshotDiff } from '@kaviar/flags-pg';
+import {
+  type FlagsDb,
+  importSnapshot,
+  listFlags,
+  parseSnapshotDocument,
+  type SnapshotDiff,
+  type SnapshotDocument,
+} from '@kaviar/flags-pg';
 import { InvalidInputError } from '../cli-errors';
 import { formatPercent, readInputFile, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
-import { defineCommand } from '../command-spec';
+import { type CommandContext, defineCommand } from '../command-spec';
+import { maskSecrets } from '../mask-secrets';
 import type { Printer } from '../printer';
 
 type FlagDiff = SnapshotDiff['created'][number];
@@ -58,14 +66,63 @@ function diffSummary(diff: SnapshotDiff) {
   };
 }
 
+/**
+ * Why the snapshot does not look like it was taken from this database, or `[]`: a store version this
+ * database never reached, flags with the same key but another creation time, or an empty database.
+ */
+async function foreignSigns(db: FlagsDb, doc: SnapshotDocument, version: number): Promise<string[]> {
+  const signs: string[] = [];
+  if (doc.version > version) {
+    signs.push(`it was taken at store version ${doc.version}, and this database is only at ${version}`);
+  }
+  const here = new Map((await listFlags(db)).map((f) => [f.key, f]));
+  if (here.size === 0 && doc.flags.length > 0) signs.push('this database holds no flags at all');
+  const moved = doc.flags.filter((f) => {
+    const mine = here.get(f.key);
+    return mine && f.created_at !== undefined && Date.parse(f.created_at) !== mine.createdAt.getTime();
+  });
+  if (moved.length > 0) {
+    const keys = moved.slice(0, 3).map((f) => f.key);
+    const more = moved.length > 3 ? ` and ${moved.length - 3} more` : '';
+    signs.push(`${keys.join(', ')}${more} were created at another time than the flags of that name here`);
+  }
+  return signs;
+}
+
+/** The lines to confirm before a risky restore, or `[]`. */
+async function riskyRestore(
+  ctx: CommandContext,
+  db: FlagsDb,
+  file: string,
+  doc: SnapshotDocument,
+  source: string | undefined,
+  diff: SnapshotDiff,
+  version: number,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const signs = await foreignSigns(db, doc, version);
+  if (signs.length > 0) {
+    const from = source === undefined ? 'a database the file does not name' : maskSecrets(source);
+    lines.push(
+      `${file} does not look like a snapshot of ${ctx.target.label}, schema ${db.schema}: ${signs.join('; ')}.`,
+      `It was taken at ${doc.exported_at} from ${from}.`,
+    );
+  }
+  if (diff.deleted.length > 0) {
+    lines.push(
+      `--delete-missing deletes ${diff.deleted.length} flags that are not in ${file}: ${diff.deleted.map((d) => d.key).join(', ')}.`,
+    );
+  }
+  return lines;
+}
+
 /** `kaviar-flags restore FILE`: puts the store back to a JSON snapshot, in one audited transaction. */
 export const restoreCommand = defineCommand({
   name: 'restore',
   summary:
     'Restore flags and allowlists from a JSON snapshot: shows the diff, applies it in one audited transaction',
-  usage: '<file> [--dry-run] [--delete-missing] [--actor NAME] [--reason TEXT]',
+  usage: '<file> [--dry-run] [--delete-missing] [--yes] [--actor NAME] [--reason TEXT]',
   options: {
-    'dry-run': { type: 'boolean', description: 'Show what would change and write nothing' },
     'delete-missing': { type: 'boolean', description: 'Also delete flags that are not in the snapshot' },
     ...WRITE_OPTIONS,
   },
@@ -73,14 +130,26 @@ export const restoreCommand = defineCommand({
     'kaviar-flags restore ops-snapshot-2026-02-03.json --dry-run',
     'kaviar-flags restore ops-snapshot-2026-02-03.json --actor goes --reason "rollback to the 19:12 snapshot"',
   ],
-  notes: ['The file is fully validated first: a malformed one exits 65 and nothing is written.'],
+  notes: [
+    'The file is fully validated first: a malformed one exits 65 and nothing is written.',
+    'The diff is shown before anything is written. Deleting flags (--delete-missing) and restoring a',
+    'snapshot that does not look like it came from this database (a store version it never reached,',
+    'flags created at other times, an empty database) ask on a terminal, or need --yes without one.',
+  ],
   async parse(args) {
     args.maxPositionals(1);
     const file = args.positional(0, 'the snapshot file argument');
     const text = await readInputFile(file, args.cwd);
     let raw: unknown;
+    let source: string | undefined;
     try {
       raw = JSON.parse(text);
+      // An optional `source` (the masked database it was taken from) is ours, not the document's.
+      if (raw !== null && typeof raw === 'object' && 'source' in raw) {
+        const { source: named, ...rest } = raw as { source?: unknown };
+        if (typeof named === 'string') source = named;
+        raw = rest;
+      }
     } catch (error) {
       throw new InvalidInputError(`${file} is not valid JSON (${(error as Error).message})`, {
         cause: error,
@@ -88,6 +157,7 @@ export const restoreCommand = defineCommand({
     }
     return {
       file,
+      source,
       doc: parseSnapshotDocument(raw),
       options: {
         ...writeOptionsOf(args),
@@ -96,9 +166,21 @@ export const restoreCommand = defineCommand({
       },
     };
   },
-  async run({ file, doc, options }, ctx) {
+  async run({ file, source, doc, options }, ctx) {
     const { printer } = ctx;
-    const result = await importSnapshot(await ctx.db(), doc, options);
+    const db = await ctx.db();
+    const preview = await importSnapshot(db, doc, { ...options, dryRun: true });
+    const risky = await riskyRestore(ctx, db, file, doc, source, preview.diff, preview.version);
+    let diffShown = false;
+    if (risky.length > 0 && !options.dryRun) {
+      if (!printer.json) {
+        printDiff(printer, preview.diff);
+        printer.line();
+        diffShown = true;
+      }
+      await ctx.confirm(risky);
+    } else if (risky.length > 0) for (const line of risky) printer.notice(line);
+    const result = options.dryRun ? preview : await importSnapshot(db, doc, options);
     if (printer.json) {
       printer.printJson({
         file,
@@ -117,11 +199,13 @@ export const restoreCommand = defineCommand({
       );
       return undefined;
     }
-    printDiff(printer, diff);
-    printer.line();
+    if (!diffShown) {
+      printDiff(printer, diff);
+      printer.line();
+    }
     printer.line(
       options.dryRun
-        ? `Dry run: ${changes} flags would change (${diff.unchanged.length} unchanged); nothing was written.`
+        ? `Dry run: ${changes} flags would change (${diff.unchanged.length} unchanged).`
         : `Restored ${file}: ${changes} flags changed (${diff.unchanged.length} unchanged) in one transaction, store version ${result.version}, audited as ${options.actor}.`,
     );
     return undefined;

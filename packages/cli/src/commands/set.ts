@@ -1,8 +1,9 @@
 import { FlagsError } from '@kaviar/flags-core';
-import { ConflictError, getFlag, updateFlag } from '@kaviar/flags-pg';
+import { ConflictError, FlagNotFoundError, type FlagRow, getFlag, updateFlag } from '@kaviar/flags-pg';
 import { UsageError } from '../cli-errors';
 import { formatPercent, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
 import { defineCommand } from '../command-spec';
+import { isRiskyRollout } from '../confirm-change';
 import { parseBooleanArg, parseFlagKeyArg, parseRolloutArg } from '../input-values';
 
 /** The conflict in operator terms: what was found, what was expected, what to do. Keeps the `CONFLICT` code. */
@@ -15,6 +16,27 @@ function explainConflict(key: string, error: ConflictError): FlagsError {
       `nothing was written. Check \`kaviar-flags history ${key}\` and decide again`,
     { cause: error },
   );
+}
+
+/** The lines that describe a risky change (before → after, who it affects), or `[]` when it is not risky. */
+function riskyChange(before: FlagRow, changes: { rolloutPercentage?: number; enabled?: boolean }): string[] {
+  const lines: string[] = [];
+  const from = before.rolloutPercentage;
+  const to = changes.rolloutPercentage ?? from;
+  const allowlisted = `${before.allowlistCount} allowlisted`;
+  if (isRiskyRollout(from, to)) {
+    const share = Math.round((to - from) * 100) / 100;
+    lines.push(
+      `${before.key}: rollout ${formatPercent(from)} → ${formatPercent(to)}: ${share} more of every 100 subjects get the flag` +
+        `${before.enabled ? '' : ' once it is enabled'} (the ${allowlisted} subjects have it either way).`,
+    );
+  }
+  if (before.enabled && changes.enabled === false) {
+    lines.push(
+      `${before.key}: enabled → disabled: every subject loses the flag, the ${allowlisted} and the ${formatPercent(before.rolloutPercentage)} by rollout.`,
+    );
+  }
+  return lines;
 }
 
 /** `kaviar-flags set <flag>`: changes rollout / enabled / description, optionally compare-and-set. */
@@ -45,6 +67,8 @@ export const setCommand = defineCommand({
   notes: [
     'With --expect-rollout the check and the write happen in one transaction: when two',
     'operators race, one wins and the other gets exit code 75 (CONFLICT) with the value it found.',
+    'Risky changes (the rollout more than doubles or rises by more than 20 points, or the flag is',
+    'disabled) show before → after and ask on a terminal; without one they need --yes (else exit 64).',
   ],
   parse(args) {
     args.maxPositionals(1);
@@ -69,6 +93,9 @@ export const setCommand = defineCommand({
   async run({ key, changes, write }, ctx) {
     const db = await ctx.db();
     const before = await getFlag(db, key);
+    if (!before) throw new FlagNotFoundError(key);
+    const risky = riskyChange(before, changes);
+    if (risky.length > 0) await ctx.confirm(risky);
     const after = await updateFlag(db, key, changes, write).catch((error: unknown) => {
       throw error instanceof ConflictError ? explainConflict(key, error) : error;
     });
