@@ -68,7 +68,7 @@ describe('output', () => {
     );
   });
 
-  it('maps error codes to documented exit codes; check only ever exits 0-3', () => {
+  it('maps error codes to documented exit codes; check exits 0-3, or 64 for a bad command line', () => {
     expect(exitCodeForError(new UsageError('x'))).toBe(64);
     expect(exitCodeForError(new FlagsError('CONFLICT', 'x'))).toBe(75);
     expect(exitCodeForError(new FlagsError('FLAG_NOT_FOUND', 'x'))).toBe(67);
@@ -76,7 +76,14 @@ describe('output', () => {
     expect(exitCodeForError(new FlagsError('SCHEMA_MISSING', 'x'))).toBe(78);
     expect(exitCodeForError(new FlagsError('SOMETHING_NEW', 'x'))).toBe(70);
     expect(exitCodeForError(new Error('boom'))).toBe(70);
-    expect(exitCodeForError(new UsageError('x'), 'check')).toBe(3);
+    expect(exitCodeForError(new FlagsError('DB_AUTH', 'x'))).toBe(77);
+    expect(exitCodeForError(new FlagsError('DB_CONFIG', 'x'))).toBe(78);
+    expect(exitCodeForError(new FlagsError('NO_DATABASE', 'x'))).toBe(78);
+    expect(exitCodeForError(new FlagsError('NOT_CONFIRMED', 'x'))).toBe(64);
+    expect(exitCodeForError(new FlagsError('INTERRUPTED', 'x'))).toBe(130);
+    expect(exitCodeForError(new UsageError('x'), 'check')).toBe(64);
+    expect(exitCodeForError(new FlagsError('DB_AUTH', 'x'), 'check')).toBe(3);
+    expect(exitCodeForError(new FlagsError('FLAG_NOT_FOUND', 'x'), 'check')).toBe(3);
     const documented = new Set(EXIT_CODE_HELP.map(([code]) => code));
     for (const code of Object.values(EXIT_CODES)) expect(documented.has(code), String(code)).toBe(true);
   });

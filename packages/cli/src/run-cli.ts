@@ -110,7 +110,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       dataDir: args.string('data-dir'),
       env: io.env,
       cwd: io.cwd,
-      createsEmbedded: spec.createsEmbeddedDatabase === true,
+      // A database handed in by the program is used as is: nothing to find or create.
+      createsEmbedded: spec.createsEmbeddedDatabase === true || io.database !== undefined,
     });
     targetLabel = target.label;
     const open = async (): Promise<FlagsDb> => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
-import { createSeedFlag, kaviar, SEED_FLAG } from './support/kaviar';
+import { createSeedFlag, dumpState, kaviar, SEED_FLAG } from './support/kaviar';
 
 const FLAG = SEED_FLAG;
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-commands-'));
@@ -85,7 +85,16 @@ forEachDatabase((getDb) => {
     it('sets with compare-and-set: the right expectation writes, a stale one exits 75 and writes nothing', async () => {
       const casRollout = (to: string, from: string, ...who: string[]) =>
         run('set', FLAG, '--rollout', to, '--expect-rollout', from, ...who);
-      const ok = await casRollout('5', '1', '--actor', 'deploy-bot', '--reason', 'oops');
+      // 1 % → 5 % more than doubles the rollout: without a terminal it needs --yes, and writes nothing.
+      const before = await dumpState(getDb());
+      const unconfirmed = await casRollout('5', '1', '--actor', 'deploy-bot', '--reason', 'oops');
+      expect(unconfirmed.code).toBe(64);
+      expect(unconfirmed.stderr).toContain(
+        `${FLAG}: rollout 1 % → 5 %: 4 more of every 100 subjects get the flag (the 12 allowlisted subjects have it either way).\n`,
+      );
+      expect(unconfirmed.stderr).toMatch(/no terminal to confirm it on: add --yes to apply it/);
+      expect(await dumpState(getDb())).toBe(before);
+      const ok = await casRollout('5', '1', '--actor', 'deploy-bot', '--reason', 'oops', '--yes');
       expect(ok.code).toBe(0);
       expect(ok.stdout).toMatch(new RegExp(`^${FLAG}: rollout 1 % → 5 %; version \\d+, by deploy-bot at `));
       const stale = await casRollout('2', '1', '--actor', 'other');
@@ -171,16 +180,19 @@ forEachDatabase((getDb) => {
       await run('create', 'replace_me', '--actor', 'goes');
       await run('allowlist', 'add', 'replace_me', 'a', 'b', 'c', '--actor', 'goes');
       writeFileSync(join(dir, 'two.txt'), 'c\nd\n');
-      const out = await run(
-        'allowlist',
-        'import',
-        'replace_me',
-        'two.txt',
-        '--replace',
-        '--actor',
-        'goes',
-        '--json',
-      );
+      const argv = ['allowlist', 'import', 'replace_me', 'two.txt', '--replace', '--actor', 'goes', '--json'];
+      // Removing ids is risky: without a terminal and --yes, the change is shown and nothing written.
+      const before = await dumpState(getDb());
+      const refused = await run(...argv);
+      expect(refused.code).toBe(64);
+      expect(JSON.parse(refused.stdout).error).toMatchObject({
+        code: 'NOT_CONFIRMED',
+        change: [
+          'replace_me: --replace removes 2 of the 3 allowlisted ids (they lose the flag unless the rollout gives it to them) and adds 1.',
+        ],
+      });
+      expect(await dumpState(getDb())).toBe(before);
+      const out = await run(...argv, '--yes');
       expect(JSON.parse(out.stdout)).toMatchObject({
         flagKey: 'replace_me',
         read: 2,
@@ -238,7 +250,7 @@ forEachDatabase((getDb) => {
       const frames = tty.stderr.split('\r\u001b[2K').filter(Boolean);
       const label = 'Importing 25000 ids from big.txt into big_import...';
       expect(frames[0]).toMatch(new RegExp(`^${label} \\d+s$`));
-      const counts = frames.flatMap((f) => /(\d+)\/25000 written/.exec(f)?.[1] ?? []);
+      const counts = frames.flatMap((f) => /(\d+)\/25000 in the transaction/.exec(f)?.[1] ?? []);
       expect([...new Set(counts)]).toEqual(['10000', '20000', '25000']);
       // The progress line is erased before the result is printed.
       expect(tty.stderr.endsWith('\r\u001b[2K')).toBe(true);

@@ -94,7 +94,24 @@ forEachDatabase((getDb, ctx) => {
       );
       expect(await configOf(empty)).toEqual([]);
 
-      const restored = await run(empty, 'restore', 'ops.json', '--actor', 'goes', '--reason', 'round trip');
+      // An empty database is not where ops.json came from: the diff and why are shown, and without a
+      // terminal nothing is written unless --yes says so.
+      const unconfirmed = await run(empty, 'restore', 'ops.json', '--actor', 'goes');
+      expect(unconfirmed.code).toBe(64);
+      expect(unconfirmed.stderr).toMatch(
+        /^ops\.json does not look like a snapshot of .*: it was taken at store version \d+, and this database is only at 0; this database holds no flags at all\.\nIt was taken at \S+ from a database the file does not name\.\n/,
+      );
+      expect(await configOf(empty)).toEqual([]);
+      const restored = await run(
+        empty,
+        'restore',
+        'ops.json',
+        '--actor',
+        'goes',
+        '--reason',
+        'round trip',
+        '--yes',
+      );
       expect(restored.code).toBe(0);
       expect(await configOf(empty)).toEqual(await configOf(db));
       const again = await run(empty, 'restore', 'ops.json', '--actor', 'goes');
@@ -107,7 +124,16 @@ forEachDatabase((getDb, ctx) => {
       expect(snapshotted.length).toBeGreaterThan(0);
       await snapshot(db, '--out', 'exact.md');
       await run(db, 'create', 'added_later', '--actor', 'deploy-bot');
-      await run(db, 'set', 'passenger_favorites_matching', '--rollout', '7', '--actor', 'deploy-bot');
+      await run(
+        db,
+        'set',
+        'passenger_favorites_matching',
+        '--rollout',
+        '7',
+        '--actor',
+        'deploy-bot',
+        '--yes',
+      );
       const md = readFileSync(join(dir, 'exact.md'), 'utf8');
       const line = md
         .split('\n')
@@ -126,7 +152,13 @@ forEachDatabase((getDb, ctx) => {
         '--database-url',
         'postgres://ignored',
       ]);
-      const restored = await run(db, ...(argv ?? []));
+      // It deletes a flag (--delete-missing): pasted without a terminal, it needs --yes.
+      const unconfirmed = await run(db, ...(argv ?? []));
+      expect(unconfirmed.code).toBe(64);
+      expect(unconfirmed.stderr).toContain(
+        `--delete-missing deletes 1 flags that are not in ${join(dir, 'exact.json')}: added_later.`,
+      );
+      const restored = await run(db, ...(argv ?? []), '--yes');
       expect(restored.code).toBe(0);
       expect(await configOf(db)).toEqual(snapshotted);
     });
@@ -134,7 +166,16 @@ forEachDatabase((getDb, ctx) => {
     it('restores a changed flag back, audited as restore', async () => {
       const db = getDb();
       await run(db, 'snapshot', '--format', 'json', '--out', 'before.json');
-      await run(db, 'set', 'passenger_favorites_matching', '--rollout', '5', '--actor', 'deploy-bot');
+      await run(
+        db,
+        'set',
+        'passenger_favorites_matching',
+        '--rollout',
+        '5',
+        '--actor',
+        'deploy-bot',
+        '--yes',
+      );
       const out = await run(db, 'restore', 'before.json', '--actor', 'goes', '--json');
       const result = JSON.parse(out.stdout);
       expect(result.applied).toBe(true);
