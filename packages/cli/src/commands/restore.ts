@@ -100,6 +100,8 @@ async function riskyRestore(
   version: number,
 ): Promise<string[]> {
   const lines: string[] = [];
+  // Nothing to write, nothing to confirm.
+  if (diff.created.length + diff.updated.length + diff.deleted.length === 0) return lines;
   const signs = await foreignSigns(db, doc, version);
   if (signs.length > 0) {
     const from = source === undefined ? 'a database the file does not name' : maskSecrets(source);
