@@ -37,6 +37,8 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // One line when the Postgres suites are skipped, saying how to run them.
+    globalSetup: [fileURLToPath(new URL('./test/support/postgres-notice.ts', import.meta.url))],
     projects: [
       project('core', 'packages/core'),
       project('pg', 'packages/pg'),

@@ -67,7 +67,7 @@ export async function runDemoStory(
   const allowlistFile = join(options.dir, 'beta-passengers.txt');
   writeFileSync(allowlistFile, `${Array.from({ length: 12 }, (_, i) => passengerId(i + 1)).join('\n')}\n`);
 
-  say(`1. Create ${FLAG} at 1 % with 12 allowlisted passengers`);
+  say(`1. phase2_rollout: create ${FLAG} at 1 %, with the 12 beta passengers of phase1_allowlist`);
   await kaviar(
     'create',
     FLAG,
@@ -80,9 +80,24 @@ export async function runDemoStory(
     '--actor',
     'goes',
     '--reason',
-    'phase 2 rollout',
+    'phase2_rollout: 1 %',
   );
-  await kaviar('allowlist', 'import', FLAG, allowlistFile, '--actor', 'goes', '--reason', 'beta passengers');
+  await kaviar(
+    'allowlist',
+    'import',
+    FLAG,
+    allowlistFile,
+    '--actor',
+    'goes',
+    '--reason',
+    'phase1_allowlist: beta passengers',
+  );
+  if (!quiet) {
+    printer.line(
+      `Done so far: ${FLAG} exists, enabled at 1 %, and the 12 beta passengers are allowlisted; no instance runs yet.`,
+    );
+    printer.line();
+  }
 
   say(
     `2. Start ${options.instances} backend instances; they evaluate ${options.passengers.toLocaleString('en-US')} passengers`,
@@ -124,8 +139,8 @@ export async function runDemoStory(
       );
       checks.push({ label, exitCode: code });
     };
-    say('3. Check: the rollout is what the operator expects (PASS)');
-    await check('ROLLOUT_1PCT', 'smoke-test', '0');
+    say('3. Check phase2_rollout: the rollout is what the operator expects (PASS)');
+    await check('phase2_rollout', 'smoke-test', '0');
 
     say('4. A deploy script sets 5 % by mistake; the instances pick it up');
     await kaviar(
@@ -144,7 +159,7 @@ export async function runDemoStory(
     say(
       '5. Check again: FAIL, naming who changed it and when (after re-reading, so it is not a transient state)',
     );
-    await check('ROLLOUT_1PCT', 'smoke-test-final', '1s');
+    await check('phase2_rollout', 'smoke-test-final', '1s');
 
     say('6. Roll back to 1 %, only if it is still 5 % (compare-and-set)');
     await kaviar(
@@ -161,7 +176,7 @@ export async function runDemoStory(
     );
     await round();
 
-    say('7. Check: PASS again');
+    say('7. Check phase2_rollout: PASS again');
     await check('phase2_rollout', 'final-check', '0');
   } finally {
     await fleet.close();

@@ -123,7 +123,7 @@ describe.concurrent('embedded database', () => {
     const cwd = folder('pipes');
     expect((await spawnKaviar(['migrate'], { cwd })).code).toBe(0);
     expect((await spawnKaviar(['create', FLAG], { cwd })).code).toBe(0);
-    const ids = Array.from({ length: 200_000 }, (_, i) => `pax-${i}`);
+    const ids = Array.from({ length: 100_000 }, (_, i) => `pax-${i}`);
     writeFileSync(join(cwd, 'ids.txt'), `${ids.join('\n')}\n`);
     expect(
       (await spawnKaviar(['allowlist', 'import', FLAG, 'ids.txt', '--reason', 'beta'], { cwd })).code,
@@ -179,7 +179,7 @@ describe.concurrent('embedded database', () => {
     );
     expect(existsSync(join(cwd, '.kaviar-flags', 'lock'))).toBe(false);
     const status = JSON.parse((await spawnKaviar(['status', FLAG, '--json'], { cwd })).stdout);
-    expect(status.flag.allowlistCount).toBe(200_000);
+    expect(status.flag.allowlistCount).toBe(100_000);
   }, 300_000);
 
   it('the committed bin loads the build, and says to build when there is none', async () => {
