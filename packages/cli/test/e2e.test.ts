@@ -32,6 +32,16 @@ describe.concurrent('embedded database', () => {
     expect(demo.stdout).toMatch(
       /Demo done in [\d.]+s: the checks said PASS, FAIL, PASS, as the story goes\./,
     );
+    // One phase naming scheme, as the seed's (phase1_..., phase2_rollout); step 1 says what is done.
+    expect(demo.stdout).toContain(
+      `1. phase2_rollout: create ${FLAG} at 1 %, with the 12 beta passengers of phase1_allowlist\n`,
+    );
+    expect(demo.stdout).toContain(
+      `Done so far: ${FLAG} exists, enabled at 1 %, and the 12 beta passengers are allowlisted; no instance runs yet.`,
+    );
+    expect(
+      demo.stdout.match(/^\$ kaviar-flags check .*?--phase \w+/gm)?.map((l) => l.split(' ').at(-1)),
+    ).toEqual(['phase2_rollout', 'phase2_rollout', 'phase2_rollout']);
     const md = readFileSync(join(cwd, '.kaviar-flags', 'ops-snapshot.md'), 'utf8');
     expect(md).toContain('- **Conclusion:** no drift: the database matches the latest check.');
     expect(existsSync(join(cwd, '.kaviar-flags', 'ops-snapshot.json'))).toBe(true);
