@@ -99,7 +99,10 @@ forEachDatabase((getDb, ctx) => {
       expect(again?.file).toBe(join(`backups-${ctx.kind}`, name.replace(/\.json$/, '-2.json')));
       expect(readdirSync(backups).sort()).toEqual([name.replace(/\.json$/, '-2.json'), name].sort());
 
-      const restored = await kaviar(empty, ['restore', join(backups, name), '--actor', 'goes'], { cwd: dir });
+      // An empty database is not where the backup came from: restoring it there is confirmed with --yes.
+      const restored = await kaviar(empty, ['restore', join(backups, name), '--actor', 'goes', '--yes'], {
+        cwd: dir,
+      });
       expect(restored.code).toBe(0);
       expect(await configOf(empty)).toEqual(await configOf(db));
       expect((await configOf(empty)).map((f) => f.allowlist.length)).toEqual([0, 3]);
@@ -155,7 +158,10 @@ describe.skipIf(DATABASE_URL === undefined && !REQUIRE_DB)('migrate (spawned, po
 
     const migrated = await spawnKaviar(['migrate', '--schema', copy], { cwd, env });
     expect(migrated.code).toBe(0);
-    const restored = await spawnKaviar(['restore', match?.[2] ?? '', '--schema', copy], { cwd, env });
+    const restored = await spawnKaviar(['restore', match?.[2] ?? '', '--schema', copy, '--yes'], {
+      cwd,
+      env,
+    });
     expect([restored.code, restored.stderr]).toEqual([0, '']);
     const target = await openDb({ connectionString: DATABASE_URL, schema: copy });
     try {

@@ -507,7 +507,8 @@ describe.skipIf(DATABASE_URL === undefined && !REQUIRE_DB).concurrent('postgres'
         const poll = setInterval(async () => {
           const { rows } = await watcher.query<{ n: number }>(
             `select count(*)::int as n from pg_stat_activity
-             where application_name = 'kaviar-flags-cli' and backend_xid is not null and query like '%allowlist%'`,
+             where application_name = 'kaviar-flags-cli' and backend_xid is not null and position($1 in query) > 0`,
+            [`"${schema}".allowlist`],
           );
           if ((rows[0]?.n ?? 0) > 0) {
             clearInterval(poll);

@@ -36,6 +36,19 @@ describe.skipIf(DATABASE_URL === undefined && !REQUIRE_DB)('pasting the snapshot
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
+  /** The same, on a terminal (`script`), answering `answer` when asked to confirm a risky change. */
+  const pasteOnTerminal = (line: string, env: Record<string, string | undefined>, answer: string) => {
+    const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
+    delete base.DATABASE_URL;
+    delete base.USER;
+    const result = spawnSync('script', ['-qec', line, '/dev/null'], {
+      cwd: elsewhere,
+      env: { ...base, PATH: `${bin}:${process.env.PATH}`, ...env },
+      encoding: 'utf8',
+      input: answer,
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
   const lineStarting = (prefix: string, without?: string) => {
     const line = md.split('\n').find((l) => l.startsWith(prefix) && (!without || !l.includes(without)));
     if (!line) throw new Error(`no line starting with ${prefix}`);
@@ -84,8 +97,14 @@ describe.skipIf(DATABASE_URL === undefined && !REQUIRE_DB)('pasting the snapshot
   });
 
   it('with DATABASE_URL and no USER, the pasted switch-off, restore and checks work on that database', async () => {
-    const off = paste(lineStarting(`kaviar-flags set ${FLAG}`), { DATABASE_URL });
-    expect([off.code, off.stderr]).toEqual([0, '']);
+    // Disabling is a risky change: without a terminal it needs --yes and writes nothing; on one it asks.
+    const refused = paste(lineStarting(`kaviar-flags set ${FLAG}`), { DATABASE_URL });
+    expect(refused.code).toBe(64);
+    expect(refused.stderr).toContain('enabled → disabled');
+    expect((await getFlag(db, FLAG))?.enabled).toBe(true);
+    const off = pasteOnTerminal(lineStarting(`kaviar-flags set ${FLAG}`), { DATABASE_URL }, 'y\n');
+    expect(off.code, off.stdout).toBe(0);
+    expect(off.stdout).toContain('Apply this change? [y/N]');
     expect((await getFlag(db, FLAG))?.enabled).toBe(false);
     const [audit] = await listAudit(db, { flagKey: FLAG, limit: 1 });
     expect(audit?.actor).toMatch(/\S/);
