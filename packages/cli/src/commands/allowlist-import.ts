@@ -66,9 +66,9 @@ export const allowlistImportCommand = defineCommand({
     try {
       const result = await importAllowlist(db, key, ids, {
         ...write,
+        // Ctrl-C cancels the running statement and rolls the import's transaction back.
+        ...(signal && { signal }),
         onProgress: ({ done, total }) => {
-          // Throwing here aborts the import's transaction: nothing of it is written.
-          if (signal?.aborted) throw new InterruptedError('interrupted');
           written = `${done}/${total} in the transaction, `;
           show();
         },
