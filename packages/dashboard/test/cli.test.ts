@@ -136,6 +136,8 @@ describe('on the embedded database', () => {
   });
 
   it('serves the demo schema the demo points to', async () => {
+    // Only migrate creates an embedded database; other commands refuse one nobody created.
+    expect((await spawnKaviar(['migrate', '--data-dir', join(cwd, 'db')], { cwd })).code).toBe(0);
     const created = await spawnKaviar(
       [
         'create',

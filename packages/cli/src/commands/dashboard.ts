@@ -25,6 +25,8 @@ export const dashboardCommand = defineCommand({
   name: 'dashboard',
   summary: 'Serve the read-only ops dashboard (flags, rollout timeline, checkpoints, instances), live',
   usage: '[--port 4680] [--host 127.0.0.1] [--token TOKEN]',
+  // It serves until Ctrl-C / SIGTERM, and then ends normally (exit 0).
+  handlesInterrupt: true,
   options: {
     port: { type: 'string', value: 'N', description: 'TCP port (default 4680; 0 picks a free one)' },
     host: {
