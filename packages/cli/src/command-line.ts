@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { toError } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { UsageError } from './cli-errors';
 import type { CommandSpec, OptionSpec } from './command-spec';
 import { COMMANDS, findCommand } from './commands';
