@@ -23,6 +23,9 @@ import { createFlag, createPgFlags, type FlagsDb, openDb, updateFlag } from '../
 import { buildIfStale } from './global-setup';
 import { dumpState, spawnKaviar } from './support/kaviar';
 
+/** SQLSTATE 42501, as @kaviar/flags-pg types it (the CLI exits 77 for it). */
+const PERMISSION_DENIED = { code: 'DB_AUTH', problem: 'permission-denied' };
+
 const FLAG = 'passenger_favorites_matching';
 const tag = randomBytes(4).toString('hex');
 const ROLES = {
@@ -159,12 +162,12 @@ suite('roles and grants (real Postgres)', () => {
   });
 
   it('application: flag writes, the audit and checkpoints are refused, nothing written', async () => {
-    await refusedWrite('application', ['set', FLAG, '--rollout', '5', '--actor', 'app']);
+    await refusedWrite('application', ['set', FLAG, '--rollout', '5', '--actor', 'app', '--yes']);
     await refusedWrite('application', ['allowlist', 'add', FLAG, 'p-1', '--actor', 'app']);
     const db = await as('application');
     const before = await dumpState(owner);
-    await expect(db.query(`select * from ${db.ident}.audit`)).rejects.toMatchObject({ code: '42501' });
-    await expect(db.query(`delete from ${db.ident}.instances`)).rejects.toMatchObject({ code: '42501' });
+    await expect(db.query(`select * from ${db.ident}.audit`)).rejects.toMatchObject(PERMISSION_DENIED);
+    await expect(db.query(`delete from ${db.ident}.instances`)).rejects.toMatchObject(PERMISSION_DENIED);
     const check = await cli('application', ['check', FLAG, '--phase', 'p', '--label', 'app', '--record']);
     expect(check.code).toBe(3);
     expect(check.stderr + check.stdout).toMatch(/permission denied/i);
@@ -218,9 +221,9 @@ suite('roles and grants (real Postgres)', () => {
     expect(check.code).toBe(3);
     expect(check.stderr + check.stdout).toMatch(/permission denied/i);
     const db = await as('operator');
-    await expect(db.query(`insert into ${db.ident}.instances (id) values ('ops')`)).rejects.toMatchObject({
-      code: '42501',
-    });
+    await expect(db.query(`insert into ${db.ident}.instances (id) values ('ops')`)).rejects.toMatchObject(
+      PERMISSION_DENIED,
+    );
     expect(await dumpState(owner)).toBe(before);
   });
 
