@@ -473,7 +473,7 @@ describe.skipIf(DATABASE_URL === undefined && !REQUIRE_DB).concurrent('postgres'
     expect(refused.stdout).toMatch(new RegExp(`^FLAG +ACTION +CHANGE\\n${FLAG} +update +rollout 1 % → 30 %`));
     expect(refused.stderr).toMatch(
       new RegExp(
-        `^other\\.json does not look like a snapshot of postgres://.*, schema ${target}: ${FLAG} were created at another time than the flags of that name here\\.\\nIt was taken at \\S+ from a database the file does not name\\.\\n`,
+        `^other\\.json does not look like a snapshot of postgres://.*, schema ${target}: ${FLAG} were created at another time than the flags of that name here\\.\\nIt was taken at \\S+ from postgres://\\S+, schema ${other}\\.\\n`,
       ),
     );
     expect(await dumpState(targetDb)).toBe(before);

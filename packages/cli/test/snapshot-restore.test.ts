@@ -99,7 +99,7 @@ forEachDatabase((getDb, ctx) => {
       const unconfirmed = await run(empty, 'restore', 'ops.json', '--actor', 'goes');
       expect(unconfirmed.code).toBe(64);
       expect(unconfirmed.stderr).toMatch(
-        /^ops\.json does not look like a snapshot of .*: it was taken at store version \d+, and this database is only at 0; this database holds no flags at all\.\nIt was taken at \S+ from a database the file does not name\.\n/,
+        /^ops\.json does not look like a snapshot of .*: it was taken at store version \d+, and this database is only at 0; this database holds no flags at all\.\nIt was taken at \S+ from postgres:\/\/app:\*\*\*@db\.internal\/kaviar, schema \w+\.\n/,
       );
       expect(await configOf(empty)).toEqual([]);
       const restored = await run(

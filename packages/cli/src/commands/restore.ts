@@ -143,24 +143,18 @@ export const restoreCommand = defineCommand({
     const file = args.positional(0, 'the snapshot file argument');
     const text = await readInputFile(file, args.cwd);
     let raw: unknown;
-    let source: string | undefined;
     try {
       raw = JSON.parse(text);
-      // An optional `source` (the masked database it was taken from) is ours, not the document's.
-      if (raw !== null && typeof raw === 'object' && 'source' in raw) {
-        const { source: named, ...rest } = raw as { source?: unknown };
-        if (typeof named === 'string') source = named;
-        raw = rest;
-      }
     } catch (error) {
       throw new InvalidInputError(`${file} is not valid JSON (${(error as Error).message})`, {
         cause: error,
       });
     }
+    const doc = parseSnapshotDocument(raw);
     return {
       file,
-      source,
-      doc: parseSnapshotDocument(raw),
+      source: doc.source,
+      doc,
       options: {
         ...writeOptionsOf(args),
         dryRun: args.flag('dry-run'),

@@ -111,7 +111,7 @@ export const snapshotCommand = defineCommand({
   async run({ format, out, git, gitNote, sections, responsible }, ctx) {
     const { printer } = ctx;
     const db = await ctx.db();
-    const doc = await exportSnapshot(db);
+    const doc = await exportSnapshot(db, { source: `${ctx.target.label}, schema ${db.schema}` });
     const json = `${JSON.stringify(doc, null, 2)}\n`;
     const count = `${doc.flags.length} ${doc.flags.length === 1 ? 'flag' : 'flags'}`;
     if (format === 'json' && out !== undefined) {

@@ -5,10 +5,16 @@ import { SNAPSHOT_FORMAT, type SnapshotDocument, type SnapshotFlag } from './sna
  * Every flag with its allowlist as a JSON-ready document (seed field names: `key`, `enabled`,
  * `rollout_percentage`, `created_at`, `updated_at`), read in one statement so it is consistent at `version`.
  *
+ * `options.source` is recorded as the document's `source` (where it was taken, for people; mask any
+ * password first), so a restore into another database can say where the file came from.
+ *
  * @example
  * writeFileSync('flags.json', JSON.stringify(await exportSnapshot(db), null, 2));
  */
-export async function exportSnapshot(db: FlagsDb): Promise<SnapshotDocument> {
+export async function exportSnapshot(
+  db: FlagsDb,
+  options: { readonly source?: string } = {},
+): Promise<SnapshotDocument> {
   const { rows } = await db.query<{ version: number; now: Date; flags: SnapshotFlag[] | null }>(
     `select s.version, now() as now, (
        select json_agg(json_build_object(
@@ -25,6 +31,7 @@ export async function exportSnapshot(db: FlagsDb): Promise<SnapshotDocument> {
     format: SNAPSHOT_FORMAT,
     version: row?.version ?? 0,
     exported_at: (row?.now ?? new Date()).toISOString(),
+    ...(options.source === undefined ? {} : { source: options.source }),
     flags: (row?.flags ?? []).map((f) => ({
       ...f,
       rollout_percentage: Number(f.rollout_percentage),

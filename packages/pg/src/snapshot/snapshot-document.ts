@@ -41,10 +41,15 @@ export interface SnapshotDocument {
   readonly version: number;
   /** ISO 8601 time the snapshot was taken. */
   readonly exported_at: string;
+  /**
+   * Where the snapshot was taken, for people: a database with any password masked and its schema
+   * (`postgres://ops:***@db:5432/app, schema kaviar_flags`). Never a secret; optional.
+   */
+  readonly source?: string;
   readonly flags: readonly SnapshotFlag[];
 }
 
-const TOP_FIELDS = new Set(['format', 'version', 'exported_at', 'flags', 'checksum']);
+const TOP_FIELDS = new Set(['format', 'version', 'exported_at', 'source', 'flags', 'checksum']);
 const FLAG_FIELDS = new Set([
   'key',
   'enabled',
@@ -136,6 +141,10 @@ export function parseSnapshotDocument(value: unknown): SnapshotDocument {
   if (input.format !== SNAPSHOT_FORMAT) problems.push(`format must be "${SNAPSHOT_FORMAT}"`);
   if (!isVersion(input.version)) problems.push('version must be a non-negative integer');
   if (!isIsoDate(input.exported_at)) problems.push('exported_at must be an ISO date');
+  if (input.source !== undefined) {
+    const problem = typeof input.source === 'string' ? textProblem(input.source) : 'must be a string';
+    if (problem !== undefined) problems.push(`source ${problem}`);
+  }
   if (!Array.isArray(input.flags)) {
     problems.push('flags must be an array');
   } else {
