@@ -10,9 +10,10 @@
  * (default 15); `--only=ours,unleash` runs only the named rows (factory names; the floor always runs).
  * Exit code 1 when a row disagrees with the reference decisions or a peer cannot be set up.
  */
-import { FlagsError } from '@kaviar/flags-core';
+
 import { toError } from '@kaviar/flags-core/internal';
 import { checkAgreement } from './agreement';
+import { BenchError } from './bench-error';
 import type { Candidate, CandidateFactory } from './candidate';
 import { floor } from './candidates/floor';
 import { growthbook } from './candidates/growthbook';
@@ -62,7 +63,7 @@ async function main(): Promise<number> {
   const roundsArg = process.argv.find((arg) => arg.startsWith('--rounds='));
   const rounds = roundsArg !== undefined ? Number(roundsArg.slice('--rounds='.length)) : quick ? 3 : 15;
   if (!Number.isInteger(rounds) || rounds < 1) {
-    throw new FlagsError('BENCH_USAGE', `--rounds must be a positive integer, got ${roundsArg}`);
+    throw new BenchError('BENCH_USAGE', `--rounds must be a positive integer, got ${roundsArg}`);
   }
 
   log('@kaviar/flags isEnabled benchmark');
@@ -110,7 +111,7 @@ async function main(): Promise<number> {
     (m) => m.candidate.kind === 'baseline' && m.candidate.name.startsWith('floor'),
   );
   if (reference === undefined) {
-    throw new FlagsError('BENCH_NO_REFERENCE', 'The floor did not run: nothing to check decisions against');
+    throw new BenchError('BENCH_NO_REFERENCE', 'The floor did not run: nothing to check decisions against');
   }
   const allowlisted = new Set(scenario.allowlist);
   const allowlistIndexes = scenario.ids.flatMap((id, i) => (allowlisted.has(id) ? [i] : []));

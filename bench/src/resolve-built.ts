@@ -4,13 +4,13 @@
  * a tsconfig could substitute).
  */
 import { fileURLToPath } from 'node:url';
-import { FlagsError } from '@kaviar/flags-core';
+import { BenchError } from './bench-error';
 
 /** Returns the file `specifier` resolves to; throws when it is not a package's built `dist`. */
 export function resolveBuilt(specifier: string): string {
   const file = fileURLToPath(import.meta.resolve(specifier));
   if (!/[\\/]dist[\\/]index\.m?js$/.test(file)) {
-    throw new FlagsError(
+    throw new BenchError(
       'BENCH_NOT_BUILT',
       `${specifier} resolves to ${file}, not the built package: run \`npm run build\``,
     );

@@ -3,13 +3,14 @@
  * murmurhash3js-revisited over `TextEncoder` bytes: on every benchmark id, and on random strings mixing
  * ASCII, 2- and 3-byte characters, emoji (surrogate pairs) and lone surrogates.
  */
-import { FlagsError } from '@kaviar/flags-core';
+
 import murmur from 'murmurhash3js-revisited';
+import { BenchError } from './bench-error';
 import { createPrefixHash } from './floor-hash';
 import { createRandom } from './passenger-ids';
 
 /** Thrown when the floor's hash disagrees with the reference: its timings would mean nothing. */
-export class FloorHashMismatchError extends FlagsError {
+export class FloorHashMismatchError extends BenchError {
   constructor(
     readonly input: string,
     readonly expected: number,

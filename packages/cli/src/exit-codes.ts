@@ -1,4 +1,4 @@
-import { FlagsError } from '@kaviar/flags-core';
+import { FlagsError, type FlagsErrorCode } from '@kaviar/flags-core';
 
 /**
  * Every exit code `kaviar-flags` uses. 0–3 follow the monitoring-plugin convention for `check`
@@ -50,7 +50,8 @@ export const EXIT_CODES = {
 /** One of the documented exit codes. */
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
-const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
+// Keyed by the whole code union: a new error code without an exit code does not compile.
+const BY_ERROR_CODE: Readonly<Record<FlagsErrorCode, ExitCode>> = {
   USAGE: EXIT_CODES.USAGE,
   INVALID_FLAG: EXIT_CODES.USAGE,
   INVALID_INPUT: EXIT_CODES.INVALID_INPUT,
@@ -77,10 +78,17 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
   RAMP_EXISTS: EXIT_CODES.CONFLICT,
   RAMP_STATE: EXIT_CODES.CONFLICT,
   RAMP_CONFLICT: EXIT_CODES.CONFLICT,
+  // Lost to concurrent writers after the bounded retries; nothing was written, trying again may succeed.
+  WRITE_CONTENTION: EXIT_CODES.CONFLICT,
+  WRITE_ABORTED: EXIT_CODES.INTERRUPTED,
+  SNAPSHOT_FILE_REFUSED: EXIT_CODES.INVALID_INPUT,
+  // Programmer errors: a closed client, the test kit asked for impossible subjects.
+  CLOSED: EXIT_CODES.INTERNAL,
+  NO_SUBJECTS: EXIT_CODES.INTERNAL,
 };
 
 /** Errors in the command line itself: even `check` exits 64 for these, since no check was attempted. */
-const COMMAND_LINE_ERRORS: ReadonlySet<string> = new Set(['USAGE', 'INVALID_FLAG']);
+const COMMAND_LINE_ERRORS: ReadonlySet<FlagsErrorCode> = new Set<FlagsErrorCode>(['USAGE', 'INVALID_FLAG']);
 
 /**
  * The exit code for an error that ended a command. `FlagsError`s map by their stable `code`;

@@ -1,8 +1,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { FlagsError } from '@kaviar/flags-core';
 import { toError } from '@kaviar/flags-core/internal';
-import { checkConnectionString, type FlagsDb, migrate, openDb, schemaVersion } from '@kaviar/flags-pg';
+import {
+  checkConnectionString,
+  type FlagsDb,
+  migrate,
+  openDb,
+  SchemaMissingError,
+  schemaVersion,
+} from '@kaviar/flags-pg';
 import { NoDatabaseError } from './cli-errors';
 import { acquireEmbeddedLock } from './embedded-lock';
 import { maskSecrets } from './mask-secrets';
@@ -111,10 +117,9 @@ export async function openConnection(
         if ((await schemaVersion(db)) === 0) {
           const again = target.dataDir === undefined ? '' : ` --data-dir ${target.dataDir}`;
           const schemaArg = db.schema === 'kaviar_flags' ? '' : ` --schema ${db.schema}`;
-          throw new FlagsError(
-            'SCHEMA_MISSING',
-            `Schema "${db.schema}" does not exist in the ${target.label}: create it with \`kaviar-flags migrate${again}${schemaArg}\``,
-          );
+          throw new SchemaMissingError(db.schema, {
+            message: `Schema "${db.schema}" does not exist in the ${target.label}: create it with \`kaviar-flags migrate${again}${schemaArg}\``,
+          });
         }
         await migrate(db);
       }

@@ -74,7 +74,9 @@ describe('output', () => {
     expect(exitCodeForError(new FlagsError('FLAG_NOT_FOUND', 'x'))).toBe(67);
     expect(exitCodeForError(new FlagsError('DB_UNAVAILABLE', 'x'))).toBe(69);
     expect(exitCodeForError(new FlagsError('SCHEMA_MISSING', 'x'))).toBe(78);
-    expect(exitCodeForError(new FlagsError('SOMETHING_NEW', 'x'))).toBe(70);
+    expect(exitCodeForError(new FlagsError('CLOSED', 'x'))).toBe(70);
+    expect(exitCodeForError(new FlagsError('WRITE_CONTENTION', 'x'))).toBe(75);
+    expect(exitCodeForError(new FlagsError('WRITE_ABORTED', 'x'))).toBe(130);
     expect(exitCodeForError(new Error('boom'))).toBe(70);
     expect(exitCodeForError(new FlagsError('DB_AUTH', 'x'))).toBe(77);
     expect(exitCodeForError(new FlagsError('DB_CONFIG', 'x'))).toBe(78);

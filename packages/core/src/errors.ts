@@ -3,11 +3,52 @@
  * so callers branch on `err.code`, never on message text. Evaluation never throws: these are for
  * programmer errors, bad configuration and failed admin operations.
  */
+/**
+ * Every code a @kaviar/flags package throws, in one union, so a table keyed by code (the CLI's exit
+ * codes) is checked by the compiler: a new code without an entry does not build. Each package's README
+ * documents its own.
+ */
+export type FlagsErrorCode =
+  // @kaviar/flags-core
+  | 'INVALID_FLAG'
+  | 'INVALID_OPTION'
+  | 'FLAG_NOT_FOUND'
+  | 'TIMEOUT'
+  | 'CLOSED'
+  | 'NO_SUBJECTS'
+  // @kaviar/flags-pg
+  | 'FLAG_EXISTS'
+  | 'CONFLICT'
+  | 'SCHEMA_MISSING'
+  | 'SCHEMA_AHEAD'
+  | 'DB_UNAVAILABLE'
+  | 'DB_AUTH'
+  | 'DB_CONFIG'
+  | 'INVALID_SNAPSHOT'
+  | 'SNAPSHOT_FILE_REFUSED'
+  | 'WRITE_CONTENTION'
+  | 'WRITE_ABORTED'
+  | 'INVALID_RAMP'
+  | 'RAMP_EXISTS'
+  | 'RAMP_NOT_FOUND'
+  | 'RAMP_STATE'
+  | 'RAMP_CONFLICT'
+  // @kaviar/flags-cli
+  | 'USAGE'
+  | 'INVALID_INPUT'
+  | 'FILE_UNREADABLE'
+  | 'FILE_UNWRITABLE'
+  | 'GIT_FAILED'
+  | 'NO_DATABASE'
+  | 'DB_LOCKED'
+  | 'NOT_CONFIRMED'
+  | 'INTERRUPTED';
+
 export class FlagsError extends Error {
   /** Stable, documented identifier of the error kind (e.g. `INVALID_FLAG`). */
-  readonly code: string;
+  readonly code: FlagsErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: FlagsErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;

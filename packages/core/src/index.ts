@@ -3,6 +3,7 @@ export {
   ClosedError,
   FlagNotFoundError,
   FlagsError,
+  type FlagsErrorCode,
   InvalidFlagError,
   InvalidOptionError,
   TimeoutError,

@@ -25,10 +25,18 @@ export class ConflictError extends FlagsError {
   /** The values found in the store, for the same fields. */
   readonly actual: Readonly<Record<string, unknown>>;
 
-  constructor(flagKey: string, expected: Record<string, unknown>, actual: Record<string, unknown>) {
+  /** `options.message` words it for the caller's audience (the CLI speaks of `--expect-rollout`). */
+  constructor(
+    flagKey: string,
+    expected: Record<string, unknown>,
+    actual: Record<string, unknown>,
+    options?: { message?: string; cause?: unknown },
+  ) {
     super(
       'CONFLICT',
-      `Flag ${describe(flagKey)} changed concurrently: expected ${describe(expected)}, found ${describe(actual)}; nothing was written`,
+      options?.message ??
+        `Flag ${describe(flagKey)} changed concurrently: expected ${describe(expected)}, found ${describe(actual)}; nothing was written`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.flagKey = flagKey;
     this.expected = expected;
@@ -70,7 +78,8 @@ export class SchemaMissingError extends FlagsError {
   /** The missing migrations by name, when the version was read. */
   readonly missing: readonly string[] | undefined;
 
-  constructor(schema: string, options?: { cause?: unknown; behind?: SchemaBehind }) {
+  /** `options.message` words it for the caller's audience (the CLI names its own command). */
+  constructor(schema: string, options?: { cause?: unknown; behind?: SchemaBehind; message?: string }) {
     const behind = options?.behind;
     const schemaOption = schema === 'kaviar_flags' ? '' : ` --schema ${schema}`;
     const from = behind && behind.databaseVersion > 0 ? ` --from ${behind.databaseVersion}` : '';
@@ -79,7 +88,11 @@ export class SchemaMissingError extends FlagsError {
       behind === undefined
         ? `Schema "${schema}" has no @kaviar/flags tables; run migrate() (or \`kaviar-flags migrate\`) first, or apply ${printSql} with your migration tool`
         : `Schema "${schema}" is at migration ${behind.databaseVersion}, without ${behind.missing.join(', ')} that this @kaviar/flags-pg needs; run migrate() (or \`kaviar-flags migrate${schemaOption}\`), or apply ${printSql} with your migration tool`;
-    super('SCHEMA_MISSING', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      'SCHEMA_MISSING',
+      options?.message ?? message,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.databaseVersion = behind?.databaseVersion;
     this.missing = behind?.missing;
   }

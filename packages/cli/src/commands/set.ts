@@ -1,4 +1,3 @@
-import { FlagsError } from '@kaviar/flags-core';
 import { ConflictError, FlagNotFoundError, type FlagRow, getFlag, updateFlag } from '@kaviar/flags-pg';
 import { UsageError } from '../cli-errors';
 import { formatPercent, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
@@ -7,15 +6,15 @@ import { isRiskyRollout } from '../confirm-change';
 import { parseBooleanArg, parseFlagKeyArg, parseRolloutArg } from '../input-values';
 
 /** The conflict in operator terms: what was found, what was expected, what to do. Keeps the `CONFLICT` code. */
-function explainConflict(key: string, error: ConflictError): FlagsError {
+function explainConflict(key: string, error: ConflictError): ConflictError {
   const found = error.actual.rolloutPercentage;
   const expected = error.expected.rolloutPercentage;
-  return new FlagsError(
-    'CONFLICT',
-    `${key}: the rollout is ${found} %, not ${expected} % as --expect-rollout says (someone changed it); ` +
+  return new ConflictError(key, error.expected, error.actual, {
+    message:
+      `${key}: the rollout is ${found} %, not ${expected} % as --expect-rollout says (someone changed it); ` +
       `nothing was written. Check \`kaviar-flags history ${key}\` and decide again`,
-    { cause: error },
-  );
+    cause: error,
+  });
 }
 
 /** The lines that describe a risky change (before → after, who it affects), or `[]` when it is not risky. */
