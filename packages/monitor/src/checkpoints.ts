@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '@kaviar/flags-core';
-import { insertCheckpoint, selectCheckpoints } from '@kaviar/flags-pg';
+import { type CheckpointRow, insertCheckpoint, selectCheckpoints } from '@kaviar/flags-pg';
 import type { MonitorDb } from './monitor-db';
 import { quoteAudit } from './quote-audit';
 import type { Checkpoint, CheckStatus, Expectations, Finding } from './types';
@@ -35,8 +35,16 @@ export async function listCheckpoints(
   const last = options.last ?? 20;
   if (!(Number.isInteger(last) && last > 0))
     throw new InvalidOptionError('last', last, 'is not a whole number > 0');
-  const rows = await selectCheckpoints(db, { flagKey: options.flagKey, limit: last });
-  return rows.map((r) => ({
+  const rows = await selectCheckpoints(db, {
+    limit: last,
+    ...(options.flagKey === undefined ? {} : { flagKey: options.flagKey }),
+  });
+  return rows.map(toCheckpoint);
+}
+
+/** A stored checkpoint row as the monitor reads it back. @internal */
+export function toCheckpoint(r: CheckpointRow & { readonly id: number }): Checkpoint {
+  return {
     id: r.id,
     flagKey: r.flagKey,
     phase: r.phase,
@@ -49,5 +57,5 @@ export async function listCheckpoints(
     expected: (r.expected ?? {}) as Expectations,
     configVersion: r.configVersion,
     at: r.at,
-  }));
+  };
 }

@@ -1,8 +1,8 @@
 import { InvalidOptionError } from '@kaviar/flags-core';
-import { type CheckpointRow, searchCheckpointRows } from '@kaviar/flags-pg';
+import { searchCheckpointRows } from '@kaviar/flags-pg';
+import { toCheckpoint } from './checkpoints';
 import type { MonitorDb } from './monitor-db';
-import { quoteAudit } from './quote-audit';
-import type { Checkpoint, CheckStatus, Expectations, Finding } from './types';
+import type { Checkpoint, CheckStatus } from './types';
 
 /** Filters of {@link searchCheckpoints}; each one given narrows the result. */
 export interface SearchCheckpointsOptions {
@@ -42,22 +42,4 @@ export async function searchCheckpoints(
     ...(options.phase === undefined ? {} : { phase: options.phase }),
   });
   return { checkpoints: rows.map(toCheckpoint), phases };
-}
-
-/** As `listCheckpoints` reads a row back. */
-function toCheckpoint(r: CheckpointRow & { readonly id: number }): Checkpoint {
-  return {
-    id: r.id,
-    flagKey: r.flagKey,
-    phase: r.phase,
-    label: r.label,
-    status: r.status as CheckStatus,
-    // Checkpoints recorded before quotes dropped allowlist ids may still hold some.
-    findings: ((r.findings ?? []) as Finding[]).map((f) =>
-      f.audit ? { ...f, audit: f.audit.map(quoteAudit) } : f,
-    ),
-    expected: (r.expected ?? {}) as Expectations,
-    configVersion: r.configVersion,
-    at: r.at,
-  };
 }

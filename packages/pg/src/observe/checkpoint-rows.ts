@@ -40,16 +40,35 @@ export async function insertCheckpoint(
   return Number(rows[0]?.id);
 }
 
-/** Checkpoint rows, newest first (by time, then id), of one flag or of all. */
+/** Filters of {@link selectCheckpoints}; each one given narrows the result. */
+export interface CheckpointRowFilter {
+  readonly flagKey?: string;
+  /** Only rows with one of these statuses. */
+  readonly statuses?: readonly string[];
+  /** Only rows of this phase (exact match). */
+  readonly phase?: string;
+  /** At most this many rows. */
+  readonly limit: number;
+}
+
+/** Checkpoint rows, newest first (by time, then id), filtered in the database by flag, status and phase. */
 export async function selectCheckpoints(
   db: Pick<FlagsDb, 'ident' | 'query'>,
-  options: { readonly flagKey?: string; readonly limit: number },
+  filter: CheckpointRowFilter,
 ): Promise<(CheckpointRow & { readonly id: number })[]> {
-  const where = options.flagKey === undefined ? '' : 'where flag_key = $2';
   const { rows } = await db.query<Record<string, unknown>>(
-    `select id::float8 as id, flag_key, phase, label, status, expected, findings, config_version::float8 as config_version, at
-     from ${db.ident}.checkpoints ${where} order by at desc, id desc limit $1`,
-    options.flagKey === undefined ? [options.limit] : [options.limit, options.flagKey],
+    `select id::float8 as id, flag_key, phase, label, status, expected, findings,
+       config_version::float8 as config_version, at
+     from ${db.ident}.checkpoints
+     where ($2::text is null or flag_key = $2) and ($3::text[] is null or status = any($3::text[]))
+       and ($4::text is null or phase = $4)
+     order by at desc, id desc limit $1`,
+    [
+      filter.limit,
+      filter.flagKey ?? null,
+      filter.statuses?.length ? [...filter.statuses] : null,
+      filter.phase ?? null,
+    ],
   );
   return rows.map((r) => ({
     id: Number(r.id),
