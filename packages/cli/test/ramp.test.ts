@@ -64,14 +64,13 @@ forEachDatabase((getDb) => {
     expect(await rampRows(db)).toBe('[]');
   });
 
-  it('moving the rollout needs --yes; --dry-run shows the plan; a second ramp exits 75', async () => {
+  it('a risky move of the rollout needs --yes; --dry-run shows the plan; a second ramp exits 75', async () => {
     const db = getDb();
     const before = await dumpState(db);
-    const refused = await kaviar(db, start('--steps', '2,5,25'));
+    const refused = await kaviar(db, start('--steps', '5,25'));
     expect(refused.code).toBe(64);
-    expect(refused.stderr).toMatch(
-      /moves the rollout of passenger_favorites_matching from 1 % to 2 % now; re-run with --yes/,
-    );
+    expect(refused.stderr).toMatch(/moves the rollout of passenger_favorites_matching from 1 % to 5 % now/);
+    expect(refused.stderr).toMatch(/no terminal to confirm it on: add --yes to apply it/);
     const dry = await kaviar(db, start('--steps', '2,5,25', '--dry-run'));
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(

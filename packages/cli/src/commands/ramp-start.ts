@@ -11,6 +11,7 @@ import {
 import { UsageError } from '../cli-errors';
 import { WRITE_OPTIONS } from '../command-helpers';
 import { defineCommand } from '../command-spec';
+import { isRiskyRollout } from '../confirm-change';
 import { parseDurationArg, parseFlagKeyArg, parseIntegerArg, parseTextArg } from '../input-values';
 import type { ParsedArgs } from '../parsed-args';
 import { printRamp } from './ramp-print';
@@ -138,7 +139,7 @@ export const rampStartCommand = defineCommand({
     'Checks run from `kaviar-flags ramp tick` (cron). A guard command gets KAVIAR_FLAG, KAVIAR_RAMP_STEP,',
     'KAVIAR_RAMP_STEPS, KAVIAR_RAMP_PERCENT, KAVIAR_RAMP_NEXT_PERCENT, KAVIAR_RAMP_ROLLBACK_PERCENT and',
     'KAVIAR_RAMP_PHASE; its first output line is quoted in the explanation. When the first step differs from',
-    "the flag's rollout, start moves the rollout at once: that is a risky write and needs --yes (or --dry-run).",
+    "the flag's rollout, start moves the rollout at once: when that move is risky (as for set), it asks on a terminal, or needs --yes (or --dry-run).",
     'A flag with a ramp in progress refuses a second one (exit 75); bad steps or hold exit 64. Nothing is written then.',
   ],
   parse(args) {
@@ -161,12 +162,11 @@ export const rampStartCommand = defineCommand({
     const now = new Date(ctx.now());
     const options = { actor, reason, now };
     const plan = await startRamp(db, ramp, { ...options, dryRun: true });
-    if (plan.moved && !dryRun && !yes) {
-      throw new UsageError(
-        `Starting this ramp moves the rollout of ${ramp.flagKey} from ${plan.moved.from} % to ${plan.moved.to} % now; ` +
-          're-run with --yes to confirm, or --dry-run to see the plan. Nothing was written',
-        'ramp start',
-      );
+    // Moving the rollout now is a write like `set`: the same rule decides whether it needs confirming.
+    if (plan.moved && !dryRun && !yes && isRiskyRollout(plan.moved.from, plan.moved.to)) {
+      await ctx.confirm([
+        `Starting this ramp moves the rollout of ${ramp.flagKey} from ${plan.moved.from} % to ${plan.moved.to} % now.`,
+      ]);
     }
     // What was confirmed is what happens: the start refuses (75) if the rollout moved since the plan.
     const result = dryRun
