@@ -1,4 +1,5 @@
 import { assertFlagKey, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
+import { describe } from '@kaviar/flags-core/internal';
 import { UsageError } from './cli-errors';
 
 /*
@@ -25,7 +26,7 @@ export function parseRolloutArg(text: string, option: string, command: string): 
     return parseRolloutPercentage(text, option);
   } catch (error) {
     const problem =
-      error instanceof InvalidFlagError ? error.message.replace(/^Invalid flag [^:]+: /, '') : String(error);
+      error instanceof InvalidFlagError ? `${describe(error.value)} ${error.problem}` : String(error);
     throw new UsageError(`--${option}: ${problem}`, command);
   }
 }

@@ -39,7 +39,9 @@ describe('parseIdsFile', () => {
     expect(() => parseIdsFile('1,2\n3\n', { column: '2' })).toThrow(/line 2: has no column 2/);
     expect(() => parseIdsFile('id\n""\n', { column: 'id' })).toThrow(/line 2: the id is empty/);
     expect(() => parseIdsFile('# nothing\n\n')).toThrow(InvalidInputError);
-    expect(() => parseIdsFile(`${'x'.repeat(1025)}\n`)).toThrow(/longer than 1024/);
+    expect(() => parseIdsFile(`${'x'.repeat(1025)}\n`)).toThrow(
+      /line 1: the id must be a non-empty string of at most 1024 characters/,
+    );
   });
 
   it('splits CSV with escaped quotes and rejects an unterminated one', () => {

@@ -1,3 +1,4 @@
+import { subjectIdProblem } from '@kaviar/flags-core';
 import { InvalidInputError } from './cli-errors';
 
 /*
@@ -23,8 +24,6 @@ export interface ParseIdsOptions {
   /** CSV column holding the ids: a header name, or a 1-based number (then there is no header). */
   readonly column?: string;
 }
-
-const MAX_ID_LENGTH = 1024;
 
 /** A field delimiter of a delimited allowlist file. */
 export type Delimiter = ',' | ';' | '\t';
@@ -129,8 +128,9 @@ export function parseIdsFile(text: string, options: ParseIdsOptions = {}): IdsFi
       }
     }
     if (id === '') throw new InvalidInputError(`line ${lineNo}: the id is empty`);
-    if (id.length > MAX_ID_LENGTH)
-      throw new InvalidInputError(`line ${lineNo}: the id is longer than ${MAX_ID_LENGTH} characters`);
+    // The store's own rule for subject ids (length in characters, no NUL, no lone surrogate).
+    const problem = subjectIdProblem(id);
+    if (problem !== undefined) throw new InvalidInputError(`line ${lineNo}: the id ${problem}`);
     if (seen.has(id)) duplicates++;
     else seen.add(id);
   });

@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto';
 import {
   FLAG_KEY_PATTERN,
   type FlagConfig,
+  InvalidFlagError,
   parseRolloutPercentage,
   subjectIdProblem,
   textProblem,
 } from '@kaviar/flags-core';
+import { toError } from '@kaviar/flags-core/internal';
 import { InvalidSnapshotError } from '../errors';
 
 /** The `format` value of a version-1 snapshot document. */
@@ -85,7 +87,11 @@ function checkFlag(flag: unknown, at: string, problems: string[]): void {
     try {
       parseRolloutPercentage(flag.rollout_percentage, `${at}.rollout_percentage`);
     } catch (error) {
-      problems.push((error as Error).message.replace(/^Invalid flag /, ''));
+      problems.push(
+        error instanceof InvalidFlagError
+          ? `${error.field} ${error.problem}`
+          : `${at}.rollout_percentage ${toError(error).message}`,
+      );
     }
   }
   if (flag.description !== undefined) {
