@@ -194,10 +194,22 @@ export async function runDemoStory(
   if (!quiet)
     printer.line(
       printer.color.bold(
-        `See the story in a browser: kaviar-flags dashboard ${[...schemaArgs, ...(ctx.target.kind === 'embedded' && ctx.target.dir !== join(ctx.cwd, '.kaviar-flags') ? ['--data-dir', ctx.target.dir] : [])].map(quote).join(' ')}`,
+        `See the story in a browser: kaviar-flags dashboard ${demoDatabaseArgs(ctx, db.schema)}`,
       ),
     );
   return { checks, snapshotFile, ms: Date.now() - started };
+}
+
+/**
+ * The options that name the demo's database in a command to paste after it: the schema unless it is the
+ * default, and `--data-dir` unless the embedded database is the current directory's `./.kaviar-flags`.
+ */
+export function demoDatabaseArgs(ctx: CommandContext, schema: string): string {
+  const args = schema === 'kaviar_flags' ? [] : ['--schema', schema];
+  if (ctx.target.kind === 'embedded' && ctx.target.dir !== join(ctx.cwd, '.kaviar-flags')) {
+    args.push('--data-dir', ctx.target.dir);
+  }
+  return args.map(quote).join(' ');
 }
 
 function describeRound(r: EvaluationRound, instances: number): string {

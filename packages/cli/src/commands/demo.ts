@@ -5,7 +5,7 @@ import { migrate } from '@kaviar/flags-pg';
 import { UsageError } from '../cli-errors';
 import { defineCommand } from '../command-spec';
 import { runRampDemo } from '../demo-ramp';
-import { demoWentAsExpected, runDemoStory } from '../demo-story';
+import { demoDatabaseArgs, demoWentAsExpected, runDemoStory } from '../demo-story';
 import { EXIT_CODES } from '../exit-codes';
 import { parseIntegerArg } from '../input-values';
 
@@ -100,7 +100,7 @@ export const demoCommand = defineCommand({
             ),
       );
       printer.line(
-        `The ops snapshot is in ${result.snapshotFile}; look around with: kaviar-flags status --schema ${ctx.schema}`,
+        `The ops snapshot is in ${result.snapshotFile}; look around with: kaviar-flags status ${demoDatabaseArgs(ctx, ctx.schema)}`,
       );
     }
     return ok ? EXIT_CODES.OK : EXIT_CODES.INTERNAL;
