@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { type FlagsDb, getFlag, getRamp } from '@kaviar/flags-pg';
 import type { CommandContext } from './command-spec';
 import { passengerId, startDemoFleet } from './demo-fleet';
+import { demoNarrator } from './demo-narrator';
 import { EXIT_CODES } from './exit-codes';
-import type { TextSink } from './printer';
-import { runCli } from './run-cli';
 
 /*
  * The guarded-ramp chapter of the demo: a ramp 1 % → 5 % → 25 % with second-long holds, real clients
@@ -36,7 +35,6 @@ case "$KAVIAR_RAMP_PERCENT" in
 esac
 `;
 
-const quote = (arg: string) => (/^[\w./:@%+=,-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs the chapter; resolves to the exit code of `kaviar-flags demo --ramp` (0 when it went as told). */
@@ -47,25 +45,7 @@ export async function runRampDemo(
 ): Promise<number> {
   const started = Date.now();
   const { printer } = ctx;
-  const quiet = printer.json;
-  const write = (text: string) => (quiet ? true : printer.line(text.replace(/\n$/, '')));
-  const sink: TextSink = { write, isTTY: printer.color.enabled };
-  const schemaArgs = db.schema === 'kaviar_flags' ? [] : ['--schema', db.schema];
-  const say = (text: string) => (quiet ? undefined : printer.line(printer.color.bold(text)));
-  const kaviar = async (...argv: string[]) => {
-    if (!quiet)
-      printer.line(printer.color.cyan(`$ kaviar-flags ${[...argv, ...schemaArgs].map(quote).join(' ')}`));
-    const code = await runCli([...argv, ...schemaArgs, '--tz', printer.timeZone], {
-      stdout: sink,
-      stderr: { write, isTTY: false },
-      env: ctx.env,
-      cwd: ctx.cwd,
-      database: db,
-    });
-    if (!quiet) printer.line(printer.color.dim(`(exit code ${code})`));
-    if (!quiet) printer.line();
-    return code;
-  };
+  const { say, kaviar } = demoNarrator(db, ctx);
   const guard = join(options.dir, 'check_error_rate');
   writeFileSync(guard, GUARD, { mode: 0o755 });
   const allowlist = join(options.dir, 'beta-passengers.txt');

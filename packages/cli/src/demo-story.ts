@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { FlagsDb } from '@kaviar/flags-pg';
 import type { CommandContext } from './command-spec';
 import { type EvaluationRound, passengerId, startDemoFleet } from './demo-fleet';
-import type { TextSink } from './printer';
-import { runCli } from './run-cli';
+import { demoNarrator } from './demo-narrator';
+import { shellQuote } from './render-ops-snapshot-text';
 
 /*
  * The seed's story, end to end, on real clients and the real commands: a flag at 1 % with 12
@@ -41,29 +41,7 @@ export async function runDemoStory(
 ): Promise<DemoResult> {
   const started = Date.now();
   const { printer } = ctx;
-  const quiet = printer.json;
-  const write = (text: string) => (quiet ? true : printer.line(text.replace(/\n$/, '')));
-  // Colour like the demo's own output; no progress lines from the inner commands (the demo has its own).
-  const stdout: TextSink = { write, isTTY: printer.color.enabled };
-  const stderr: TextSink = { write, isTTY: false };
-  const schemaArgs = db.schema === 'kaviar_flags' ? [] : ['--schema', db.schema];
-  const say = (text: string) => {
-    if (!quiet) printer.line(printer.color.bold(text));
-  };
-  const kaviar = async (...argv: string[]) => {
-    if (!quiet)
-      printer.line(printer.color.cyan(`$ kaviar-flags ${[...argv, ...schemaArgs].map(quote).join(' ')}`));
-    const code = await runCli([...argv, ...schemaArgs, '--tz', printer.timeZone], {
-      stdout,
-      stderr,
-      env: ctx.env,
-      cwd: ctx.cwd,
-      database: db,
-    });
-    if (!quiet) printer.line(printer.color.dim(`(exit code ${code})`));
-    if (!quiet) printer.line();
-    return code;
-  };
+  const { quiet, say, kaviar } = demoNarrator(db, ctx);
   const allowlistFile = join(options.dir, 'beta-passengers.txt');
   writeFileSync(allowlistFile, `${Array.from({ length: 12 }, (_, i) => passengerId(i + 1)).join('\n')}\n`);
 
@@ -186,7 +164,7 @@ export async function runDemoStory(
   const snapshotFile = join(options.dir, 'ops-snapshot.md');
   await kaviar('snapshot', '--out', snapshotFile);
   if (!quiet) {
-    printer.line(printer.color.cyan(`$ cat ${quote(snapshotFile)}`));
+    printer.line(printer.color.cyan(`$ cat ${shellQuote(snapshotFile)}`));
     printer.line(readFileSync(snapshotFile, 'utf8').trimEnd());
     printer.line();
   }
@@ -209,7 +187,7 @@ export function demoDatabaseArgs(ctx: CommandContext, schema: string): string {
   if (ctx.target.kind === 'embedded' && ctx.target.dir !== join(ctx.cwd, '.kaviar-flags')) {
     args.push('--data-dir', ctx.target.dir);
   }
-  return args.map(quote).join(' ');
+  return args.map(shellQuote).join(' ');
 }
 
 function describeRound(r: EvaluationRound, instances: number): string {
@@ -228,8 +206,4 @@ export function demoWentAsExpected(result: DemoResult): boolean {
     result.checks.length === EXPECTED_CHECKS.length &&
     result.checks.every((c, i) => c.exitCode === EXPECTED_CHECKS[i])
   );
-}
-
-function quote(arg: string): string {
-  return /^[\w./:@%+=,-]+$/.test(arg) ? arg : `"${arg.replaceAll('"', '\\"')}"`;
 }
