@@ -48,7 +48,7 @@ export async function readObservation(
  * state, not the flag's (its flag writes are ordinary `update` rows), so they are left out. @internal
  */
 export async function readAudit(db: MonitorDb, flagKey: string, limit: number): Promise<AuditRecord[]> {
-  // Ramp rows come in small bursts (a start, a few holds, a move per step): read past them.
-  const entries = (await listAudit(db, { flagKey, limit: limit * 2 + 20 })) as AuditRecord[];
-  return entries.filter((entry) => !entry.action.startsWith('ramp.')).slice(0, limit);
+  // A ramp's own rows are not changes to the flag: they never explain a finding.
+  if (limit === 0) return [];
+  return (await listAudit(db, { flagKey, limit, flagChangesOnly: true })) as AuditRecord[];
 }

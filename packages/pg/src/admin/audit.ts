@@ -109,6 +109,8 @@ export interface ListAuditOptions {
   readonly limit?: number;
   /** Only changes made by this actor (exact match). */
   readonly actor?: string;
+  /** Leave out the ramps' own rows (`ramp.*`): only changes to flags and their allowlists. Default `false`. */
+  readonly flagChangesOnly?: boolean;
 }
 
 interface RawAudit {
@@ -142,9 +144,15 @@ export async function listAudit(
   const { rows } = await db.query<RawAudit>(
     `select id, flag_key, action, actor, reason, before, after, at, version from ${db.ident}.audit
      where ($1::text is null or flag_key = $1) and ($2::timestamptz is null or at >= $2)
-       and ($4::text is null or actor = $4)
+       and ($4::text is null or actor = $4) and (not $5::boolean or action not like 'ramp.%')
      order by at desc, id desc limit $3`,
-    [options.flagKey ?? null, options.since ?? null, limit, options.actor ?? null],
+    [
+      options.flagKey ?? null,
+      options.since ?? null,
+      limit,
+      options.actor ?? null,
+      options.flagChangesOnly ?? false,
+    ],
   );
   return rows.map((r) => ({
     id: r.id,
