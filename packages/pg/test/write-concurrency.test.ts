@@ -15,6 +15,7 @@ import {
   deleteFlag,
   type FlagsDb,
   getAllowlist,
+  getFlag,
   importAllowlist,
   importSnapshot,
   listAudit,
@@ -137,6 +138,74 @@ forEachDatabase(
         expect(otherDoneBeforeLastBatch).toBe(true);
         expect((await listFlags(db)).find((f) => f.key === 'stage.big')?.allowlistCount).toBe(200_000);
       }, 120_000);
+
+      it('writes its new rows without blocking writes to other flags (schema 3)', async () => {
+        const db = getDb();
+        await createFlag(db, { key: 'rows.big' }, actor);
+        await createFlag(db, { key: 'rows.other' }, actor);
+        // A gate inside the import's insert: the row `gate` waits for an advisory lock the test holds, so
+        // the import stops half-way through writing its rows, for as long as the test says.
+        const gateKey = 0x6b7467; // "ktg"
+        await db.exec(
+          `create function ${db.ident}.test_gate() returns trigger language plpgsql as $$
+           begin perform pg_advisory_xact_lock_shared(${gateKey}); return new; end $$;
+           create trigger allowlist_gate before insert on ${db.ident}.allowlist for each row
+             when (new.subject_id = 'gate') execute function ${db.ident}.test_gate();`,
+        );
+        const holder = await openDb(ctx.openOptions());
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let locked!: () => void;
+        const gateClosed = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        const gate = holder.transaction(async (tx) => {
+          await tx.query('select pg_advisory_xact_lock($1)', [gateKey]);
+          locked();
+          await held;
+        });
+        try {
+          await gateClosed;
+          // 5,000 rows are written before the gate, 5,000 after.
+          const ids = [...Array.from({ length: 5_000 }, (_, i) => `r-${i}`), 'gate'];
+          ids.push(...Array.from({ length: 5_000 }, (_, i) => `r-${5_000 + i}`));
+          let imported = false;
+          const importing = importAllowlist(db, 'rows.big', ids, actor).then((result) => {
+            imported = true;
+            return result;
+          });
+          importing.catch(() => {});
+          await until('the import to reach the gate', async () => {
+            const { rows } = await holder.query(
+              `select 1 from pg_locks where locktype = 'advisory' and objid = $1 and not granted`,
+              [gateKey],
+            );
+            return rows.length === 1;
+          });
+          // Under schema 2 the first row written took the store's version lock, so this waited for the
+          // whole import; a ceiling turns that into a failure instead of a hang.
+          const other = updateFlag(db, 'rows.other', { enabled: true }, actor);
+          const outcome = await Promise.race([
+            other.then(() => 'written' as const),
+            new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 20_000).unref()),
+          ]);
+          expect(outcome).toBe('written');
+          expect(imported).toBe(false);
+          release();
+          await gate;
+          expect((await importing).added).toBe(10_001);
+          expect((await getFlag(db, 'rows.big'))?.allowlistCount).toBe(10_001);
+        } finally {
+          release();
+          await gate.catch(() => {});
+          await holder.close();
+          await db.exec(
+            `drop trigger allowlist_gate on ${db.ident}.allowlist; drop function ${db.ident}.test_gate();`,
+          );
+        }
+      }, 60_000);
 
       it('an abort cancels the statement on the server, rolls back, and says nothing was written', async () => {
         const db = getDb();

@@ -4,9 +4,10 @@
  * 1. stage: the ids go into a temporary table of the import's own session (no lock anyone waits for);
  * 2. lock the store's write lock (shared) and the flag's row (`for no key update`: only writes to this
  *    flag wait), then compute with hash anti-joins which ids to add and which to remove;
- * 3. apply: touch the flag, delete and insert only those rows. The first row written takes the store's
- *    version lock (the `state` row), which every write to any flag needs, so only this step blocks
- *    writes to other flags, for as long as it takes to write the rows that really change.
+ * 3. apply: insert the new rows, then delete the removed ones, then touch the flag. The store's version
+ *    (the `state` row, which every write to any flag needs) is taken by the allowlist's statement trigger
+ *    once the inserted rows are written (schema 3), so writes to other flags wait only while the change
+ *    log is written in one `insert ... select`, the removed rows are deleted, and the import commits.
  */
 import type { FlagsDb, Queryable } from '../db';
 import { FlagNotFoundError } from '../errors';
@@ -86,20 +87,9 @@ export function importAllowlist(
         [key],
       );
     }
-    // From here on every write to any flag waits (the version row). No `on conflict`: every writer of
-    // this flag's allowlist waits for the row lock taken above, so the ids to add cannot appear meanwhile.
-    await touchFlag(tx, ident, key, actor);
-    let removed: number | undefined;
-    if (replace) {
-      const { rows } = await tx.query<{ n: number }>(
-        `with deleted as (
-           delete from ${ident}.allowlist a using ${TO_REMOVE} r
-           where a.flag_key = $1 and a.subject_id = r.subject_id returning 1
-         ) select count(*)::int as n from deleted`,
-        [key],
-      );
-      removed = rows[0]?.n ?? 0;
-    }
+    // No `on conflict`: every writer of this flag's allowlist waits for the row lock taken above, so the
+    // ids to add cannot appear meanwhile. The insert's trigger takes the version row once its rows are in;
+    // from then on every write to any flag waits, so the rest is short.
     const { rows } = await tx.query<{ n: number }>(
       `with inserted as (
          insert into ${ident}.allowlist (flag_key, subject_id, added_by)
@@ -107,6 +97,18 @@ export function importAllowlist(
        ) select count(*)::int as n from inserted`,
       [key, actor],
     );
+    let removed: number | undefined;
+    if (replace) {
+      const deleted = await tx.query<{ n: number }>(
+        `with deleted as (
+           delete from ${ident}.allowlist a using ${TO_REMOVE} r
+           where a.flag_key = $1 and a.subject_id = r.subject_id returning 1
+         ) select count(*)::int as n from deleted`,
+        [key],
+      );
+      removed = deleted.rows[0]?.n ?? 0;
+    }
+    await touchFlag(tx, ident, key, actor);
     return { added: rows[0]?.n ?? 0, removed, sizeBefore };
   });
 }
