@@ -7,6 +7,7 @@ import { FlagsError } from '@kaviar/flags-core';
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
+import { mulberry32 } from '../../../test/support/prng';
 import { lockWrites, MAX_ATTEMPTS, runWrite } from '../src/admin/write-transaction';
 import {
   addToAllowlist,
@@ -30,18 +31,6 @@ import {
 guardLeaks();
 
 const actor = { actor: 'race', reason: 'test' };
-
-/** A small seeded PRNG (mulberry32), so a failing workload can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -436,7 +425,7 @@ forEachDatabase(
         try {
           await Promise.all(
             pools.map(async (pool, w) => {
-              const random = prng(1000 + w);
+              const random = mulberry32(1000 + w);
               const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
               const someIds = () =>
                 Array.from({ length: 1 + Math.floor(random() * 5) }, () => `id-${Math.floor(random() * 20)}`);
