@@ -1,4 +1,5 @@
 import type { FlagsDb } from '../db';
+import { jsonCell } from '../json-cell';
 import { asDate } from './read-flag-state';
 
 /**
@@ -76,15 +77,10 @@ export async function selectCheckpoints(
     phase: String(r.phase),
     label: String(r.label),
     status: String(r.status),
-    expected: json(r.expected),
-    findings: json(r.findings),
+    expected: jsonCell(r.expected),
+    findings: jsonCell(r.findings),
     configVersion:
       r.config_version === null || r.config_version === undefined ? null : Number(r.config_version),
     at: asDate(r.at),
   }));
-}
-
-// PGlite may hand jsonb back as text.
-function json(value: unknown): unknown {
-  return typeof value === 'string' ? JSON.parse(value) : (value ?? null);
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db';
+import { jsonCell } from '../json-cell';
 
 /**
  * Where a ramp is: `active` (due for its next check), `holding` (the last check was not a PASS; checked
@@ -135,8 +136,6 @@ export const RAMP_COLUMNS = `id::float8 as id, flag_key, steps::float8[] as step
   revision, started_by, reason, started_at, updated_at, ended_at, explanation, step_results, lease_owner,
   lease_until`;
 
-const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
-
 /** @internal */
 export function toRamp(raw: RawRamp): Ramp {
   const steps = raw.steps.map(Number);
@@ -150,7 +149,7 @@ export function toRamp(raw: RawRamp): Ramp {
     initialRollout: Number(raw.initial_rollout),
     expectEnabled: raw.expect_enabled,
     expectAllowlistSize: Number(raw.expect_allowlist_size),
-    guards: json(raw.guards),
+    guards: jsonCell(raw.guards) ?? [],
     maxHolds: Number(raw.max_holds),
     state: raw.state,
     stepIndex: Number(raw.step_index),
@@ -166,7 +165,7 @@ export function toRamp(raw: RawRamp): Ramp {
     updatedAt: raw.updated_at,
     endedAt: raw.ended_at,
     explanation: raw.explanation,
-    history: json(raw.step_results),
+    history: jsonCell(raw.step_results) ?? [],
     leaseOwner: raw.lease_owner,
     leaseUntil: raw.lease_until,
   };
