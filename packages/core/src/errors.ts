@@ -73,7 +73,7 @@ export class InvalidFlagError extends FlagsError {
 }
 
 /**
- * An option passed to one of our functions cannot be right (a schema name, `settleMs: -5`, `last: 0`).
+ * An option passed to one of our functions cannot be right (a schema name, `settleMs: -5`, `limit: 0`).
  * `option` names it, `value` is what was given, `problem` what is wrong with it.
  */
 export class InvalidOptionError extends FlagsError {

@@ -115,7 +115,7 @@ export class LiveFeed {
 
   private async poll(): Promise<void> {
     try {
-      const [last] = await listCheckpoints(this.db, { last: 1 });
+      const [last] = await listCheckpoints(this.db, { limit: 1 });
       const instances = await listInstances(this.db, { withinMs: this.options.liveWindowMs });
       const next = JSON.stringify([
         last?.id ?? null,

@@ -131,7 +131,7 @@ export async function readOverview(db: FlagsDb, settings: ReadSettings): Promise
   );
   const rows: FlagOverview[] = [];
   for (const flag of flags) {
-    const [last] = await listCheckpoints(db, { flagKey: flag.key, last: 1 });
+    const [last] = await listCheckpoints(db, { flagKey: flag.key, limit: 1 });
     const judged = judge(instances, flag, now, settings).filter((v) => v.lag.live && !v.lag.presumedGone);
     rows.push({
       flag,
@@ -157,7 +157,7 @@ export async function readFlagDetail(
     before: e.before && withoutIds(e.before),
     after: e.after && withoutIds(e.after),
   }));
-  const checkpoints = (await listCheckpoints(db, { flagKey: key, last: 100 })).map(redactCheckpoint);
+  const checkpoints = (await listCheckpoints(db, { flagKey: key, limit: 100 })).map(redactCheckpoint);
   const exposures = await exposureByVersion(db, key, { confidence: settings.confidence, versions: 8 });
   // Every instance that reported in the last day: the table shows the gone ones too, marked.
   const instances = await listInstances(db, { withinMs: 86_400_000 });
@@ -181,6 +181,6 @@ export async function readCheckpoints(
   db: FlagsDb,
   filter: { status?: readonly CheckStatus[]; phase?: string; flagKey?: string },
 ): Promise<CheckpointsView> {
-  const { checkpoints, phases } = await searchCheckpoints(db, { ...filter, last: 200 });
+  const { checkpoints, phases } = await searchCheckpoints(db, { ...filter, limit: 200 });
   return { checkpoints: checkpoints.map(redactCheckpoint), phases };
 }

@@ -1,5 +1,5 @@
-import { InvalidOptionError } from '@kaviar/flags-core';
 import { type CheckpointRow, insertCheckpoint, selectCheckpoints } from '@kaviar/flags-pg';
+import { limitOption } from '@kaviar/flags-pg/internal';
 import type { MonitorDb } from './monitor-db';
 import { quoteAudit } from './quote-audit';
 import type { Checkpoint, CheckStatus, Expectations, Finding } from './types';
@@ -20,8 +20,8 @@ export async function recordCheckpoint(
 export interface ListCheckpointsOptions {
   /** Only this flag's checkpoints. Default: every flag. */
   readonly flagKey?: string;
-  /** How many to return, newest first. Default 20. */
-  readonly last?: number;
+  /** How many to return, newest first: a positive integer. Default 20. */
+  readonly limit?: number;
 }
 
 /**
@@ -32,11 +32,8 @@ export async function listCheckpoints(
   db: MonitorDb,
   options: ListCheckpointsOptions = {},
 ): Promise<Checkpoint[]> {
-  const last = options.last ?? 20;
-  if (!(Number.isInteger(last) && last > 0))
-    throw new InvalidOptionError('last', last, 'is not a whole number > 0');
   const rows = await selectCheckpoints(db, {
-    limit: last,
+    limit: limitOption(options.limit, 20),
     ...(options.flagKey === undefined ? {} : { flagKey: options.flagKey }),
   });
   return rows.map(toCheckpoint);

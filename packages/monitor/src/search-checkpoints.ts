@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '@kaviar/flags-core';
 import { searchCheckpointRows } from '@kaviar/flags-pg';
+import { limitOption } from '@kaviar/flags-pg/internal';
 import { toCheckpoint } from './checkpoints';
 import type { MonitorDb } from './monitor-db';
 import type { Checkpoint, CheckStatus } from './types';
@@ -12,8 +13,8 @@ export interface SearchCheckpointsOptions {
   readonly status?: readonly CheckStatus[];
   /** Only checkpoints of this phase (exact match). */
   readonly phase?: string;
-  /** How many to return, newest first. Default 50. */
-  readonly last?: number;
+  /** How many to return, newest first: a positive integer. Default 50. */
+  readonly limit?: number;
 }
 
 const STATUSES: readonly string[] = ['PASS', 'WARN', 'FAIL', 'UNKNOWN'];
@@ -30,13 +31,11 @@ export async function searchCheckpoints(
   db: MonitorDb,
   options: SearchCheckpointsOptions = {},
 ): Promise<{ checkpoints: Checkpoint[]; phases: string[] }> {
-  const last = options.last ?? 50;
-  if (!(Number.isInteger(last) && last > 0))
-    throw new InvalidOptionError('last', last, 'is not a whole number > 0');
+  const limit = limitOption(options.limit, 50);
   const bad = options.status?.find((s) => !STATUSES.includes(s));
   if (bad !== undefined) throw new InvalidOptionError('status', bad, `is not one of ${STATUSES.join(', ')}`);
   const { rows, phases } = await searchCheckpointRows(db, {
-    limit: last,
+    limit,
     ...(options.flagKey === undefined ? {} : { flagKey: options.flagKey }),
     ...(options.status ? { statuses: options.status } : {}),
     ...(options.phase === undefined ? {} : { phase: options.phase }),

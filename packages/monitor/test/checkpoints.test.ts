@@ -2,7 +2,7 @@ import { openDb } from '@kaviar/flags-pg';
 import { describe, expect, it } from 'vitest';
 import { dropTestDb, forEachDatabase, openTestDb, testDatabaseKinds } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
-import { checkFlag, exitCodeFor, listCheckpoints } from '../src/index';
+import { checkFlag, exitCodeFor, listCheckpoints, searchCheckpoints } from '../src/index';
 import { seedFlag, setRollout } from './seed';
 
 guardLeaks();
@@ -80,7 +80,7 @@ forEachDatabase((getDb) => {
     expect([first.status, second.status, third.status]).toEqual(['PASS', 'FAIL', 'PASS']);
     expect(first.id).toBeTypeOf('number');
 
-    const listed = await listCheckpoints(db, { flagKey: 'passenger_favorites_matching', last: 10 });
+    const listed = await listCheckpoints(db, { flagKey: 'passenger_favorites_matching', limit: 10 });
     expect(listed.map((c) => [c.phase, c.label, c.status])).toEqual([
       ['phase2_rollout', 'manual', 'PASS'],
       ['ROLLOUT_1PCT', 'final-check', 'FAIL'],
@@ -90,8 +90,14 @@ forEachDatabase((getDb) => {
     expect(listed[0]?.expected).toEqual(expect1);
 
     expect(
-      (await listCheckpoints(db, { flagKey: 'passenger_favorites_matching', last: 1 })).map((c) => c.id),
+      (await listCheckpoints(db, { flagKey: 'passenger_favorites_matching', limit: 1 })).map((c) => c.id),
     ).toEqual([third.id]);
+    // The one `limit` rule of the store's reads (listAudit's too).
+    await expect(listCheckpoints(db, { limit: 0 })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      option: 'limit',
+    });
+    await expect(searchCheckpoints(db, { limit: 1.5 })).rejects.toMatchObject({ option: 'limit' });
     const all = await listCheckpoints(db);
     expect(all.map((c) => c.flagKey)).toEqual([
       'other_flag',

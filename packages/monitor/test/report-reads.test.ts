@@ -102,7 +102,7 @@ forEachDatabase((getDb) => {
       expect(await labels({ status: ['WARN', 'FAIL'] })).toEqual(['l2', 'l1']);
       expect(await labels({ phase: 'p2' })).toEqual(['l3', 'l2']);
       expect(await labels({ phase: 'p2', status: ['PASS'] })).toEqual(['l3']);
-      expect(await labels({ last: 1 })).toEqual(['l3']);
+      expect(await labels({ limit: 1 })).toEqual(['l3']);
       expect((await searchCheckpoints(db)).phases).toEqual(expect.arrayContaining(['p1', 'p2']));
       await expect(searchCheckpoints(db, { status: ['NOPE' as 'PASS'] })).rejects.toMatchObject({
         code: 'INVALID_OPTION',

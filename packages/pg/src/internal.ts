@@ -2,4 +2,6 @@
  * `@kaviar/flags-pg/internal`: what the @kaviar/flags packages share beyond the public API. Not public
  * API: no semver promise, may change in any release. Applications use `@kaviar/flags-pg`.
  */
+
+export { limitOption } from './limit-option';
 export { isConnectionError, sqlStateOf } from './sqlstate';

@@ -16,12 +16,12 @@ export const checkpointsCommand = defineCommand({
     const last = args.string('last');
     return {
       key: key === undefined ? undefined : parseFlagKeyArg(key, args.command),
-      last: last === undefined ? 3 : parseIntegerArg(last, 'last', args.command, 1),
+      limit: last === undefined ? 3 : parseIntegerArg(last, 'last', args.command, 1),
     };
   },
-  async run({ key, last }, ctx) {
+  async run({ key, limit }, ctx) {
     const checkpoints = await listCheckpoints(await ctx.db(), {
-      last,
+      limit,
       ...(key !== undefined && { flagKey: key }),
     });
     const { printer } = ctx;

@@ -201,7 +201,7 @@ function flagRowOf(f: SnapshotFlag, exportedAt: string): FlagRow {
 async function lastCheckpoints(db: FlagsDb, flags: readonly SnapshotFlag[]) {
   const checkpoints = new Map<string, SnapshotCheckpoint[]>();
   for (const flag of flags)
-    checkpoints.set(flag.key, await listCheckpoints(db, { flagKey: flag.key, last: 3 }));
+    checkpoints.set(flag.key, await listCheckpoints(db, { flagKey: flag.key, limit: 3 }));
   return checkpoints;
 }
 

@@ -71,7 +71,7 @@ export const statusCommand = defineCommand({
     if (key !== undefined) {
       const row = await getFlag(db, key);
       if (!row) throw new FlagNotFoundError(key);
-      const [last] = await listCheckpoints(db, { flagKey: key, last: 1 });
+      const [last] = await listCheckpoints(db, { flagKey: key, limit: 1 });
       if (printer.json) {
         printer.printJson({ storeVersion: version, flag: row, lastCheckpoint: last ?? null, instances });
         return undefined;
@@ -84,7 +84,7 @@ export const statusCommand = defineCommand({
     const flags = await listFlags(db);
     const checks = new Map<string, Checkpoint>();
     for (const flag of flags) {
-      const [last] = await listCheckpoints(db, { flagKey: flag.key, last: 1 });
+      const [last] = await listCheckpoints(db, { flagKey: flag.key, limit: 1 });
       if (last) checks.set(flag.key, last);
     }
     const lastOf = (k: string) => checks.get(k);
