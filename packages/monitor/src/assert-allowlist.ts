@@ -7,8 +7,8 @@ import type { Finding } from './types';
 function problemIn(read: Observation, size: number | undefined): string | undefined {
   if (!read.flag) return undefined;
   const problems: string[] = [];
-  if (size !== undefined && read.flag.allowlistSize !== size) {
-    problems.push(`has ${read.flag.allowlistSize} subjects, expected ${size}`);
+  if (size !== undefined && read.flag.allowlistCount !== size) {
+    problems.push(`has ${read.flag.allowlistCount} subjects, expected ${size}`);
   }
   if (read.missingMembers.length > 0) {
     problems.push(`is missing ${read.missingMembers.map((id) => JSON.stringify(id)).join(', ')}`);
@@ -26,7 +26,7 @@ export const assertAllowlist: Assertion = (ctx) => {
   const flag = ctx.last.flag;
   if ((allowlistSize === undefined && !allowlistIncludes?.length) || !flag) return undefined;
   const expected = { size: allowlistSize, includes: allowlistIncludes?.length ?? 0 };
-  const observed = { size: flag.allowlistSize, missing: ctx.last.missingMembers };
+  const observed = { size: flag.allowlistCount, missing: ctx.last.missingMembers };
   const lastChange = ctx.audit.find(
     (entry) => entry.action.startsWith('allowlist.') || entry.action === 'restore',
   );
@@ -61,7 +61,7 @@ export const assertAllowlist: Assertion = (ctx) => {
   return {
     name: 'allowlist',
     status: 'PASS',
-    message: `allowlist has ${flag.allowlistSize} subjects${members}`,
+    message: `allowlist has ${flag.allowlistCount} subjects${members}`,
     expected,
     observed,
   };

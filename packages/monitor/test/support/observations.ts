@@ -19,11 +19,13 @@ export function flag(overrides: Partial<FlagState> = {}): FlagState {
     key: 'passenger_favorites_matching',
     enabled: true,
     rolloutPercentage: 1,
+    description: '',
     version: 10,
     configVersion: 10,
+    createdAt: at(-86_400_000),
     updatedAt: at(-60_000),
     updatedBy: 'goes',
-    allowlistSize: 12,
+    allowlistCount: 12,
     ...overrides,
   };
 }

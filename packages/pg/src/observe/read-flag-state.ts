@@ -1,40 +1,22 @@
+import { type FlagRow, selectFlagsSql, toFlagRow } from '../admin/flag-row';
 import type { FlagsDb } from '../db';
 
 /**
- * One flag as a drift check sees it, read in one statement together with the database clock, so
- * ages and windows are measured on the database's time, not the checker's.
+ * One flag as a drift check sees it: the operator's `FlagRow`, plus the version an instance must have
+ * loaded to serve it.
  */
-export interface FlagState {
-  readonly key: string;
-  readonly enabled: boolean;
-  /** Percent, 0..100. */
-  readonly rolloutPercentage: number;
-  /** Version of the last change to the flag row (enabled, rollout, description). */
-  readonly version: number;
-  /** Version of the last change to the flag row or its allowlist: what an instance must have loaded. */
+export interface FlagState extends FlagRow {
+  /** Version of the last change to the flag row or its allowlist (from the change log). */
   readonly configVersion: number;
-  readonly updatedAt: Date;
-  readonly updatedBy: string;
-  /** Number of allowlisted subjects. */
-  readonly allowlistSize: number;
 }
 
-/** What {@link readFlagState} returns: the database clock at the read, and the flag if it exists. */
+/**
+ * What {@link readFlagState} returns: the database clock at the read, and the flag if it exists, read in
+ * one statement, so ages and windows are measured on the database's time, not the checker's.
+ */
 export interface FlagStateReading {
   readonly at: Date;
   readonly flag: FlagState | undefined;
-}
-
-interface RawState {
-  now: Date;
-  key: string | null;
-  enabled: boolean;
-  rollout_percentage: number;
-  version: number;
-  config_version: number;
-  updated_at: Date;
-  updated_by: string;
-  allowlist_size: number;
 }
 
 /**
@@ -46,30 +28,25 @@ export async function readFlagState(
   flagKey: string,
 ): Promise<FlagStateReading> {
   const s = db.ident;
-  const { rows } = await db.query<RawState>(
-    `select now() as now, f.key, f.enabled, f.rollout_percentage::float8 as rollout_percentage,
-       f.version::float8 as version, f.updated_at, f.updated_by,
-       greatest(f.version, coalesce((select max(c.version) from ${s}.changes c where c.flag_key = f.key), 0))::float8
-         as config_version,
-       (select count(*) from ${s}.allowlist a where a.flag_key = f.key)::float8 as allowlist_size
-     from (select 1) one left join ${s}.flags f on f.key = $1`,
+  const { rows } = await db.query<Parameters<typeof toFlagRow>[0] & { now: unknown; config_version: number }>(
+    `select now() as now, f.*,
+       greatest(f.version, coalesce((select max(c.version) from ${s}.changes c where c.flag_key = f.key), 0))
+         as config_version
+     from (select 1) one left join (${selectFlagsSql(s, 'where f.key = $1')}) f on true`,
     [flagKey],
   );
   const row = rows[0];
   if (!row) throw new Error('reading the flag returned no row');
   const at = asDate(row.now);
   if (row.key === null) return { at, flag: undefined };
+  const flag = toFlagRow(row);
   return {
     at,
     flag: {
-      key: row.key,
-      enabled: row.enabled,
-      rolloutPercentage: Number(row.rollout_percentage),
-      version: Number(row.version),
+      ...flag,
+      createdAt: asDate(flag.createdAt),
+      updatedAt: asDate(flag.updatedAt),
       configVersion: Number(row.config_version),
-      updatedAt: asDate(row.updated_at),
-      updatedBy: row.updated_by,
-      allowlistSize: Number(row.allowlist_size),
     },
   };
 }
