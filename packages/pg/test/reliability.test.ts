@@ -21,6 +21,7 @@ import {
   type PgFlagsClient,
   updateFlag,
 } from '../src/index';
+import { expectCloseDespiteStall, whenChanged, whenState } from './support/clients';
 
 guardLeaks();
 
@@ -54,25 +55,27 @@ forEachDatabase(
       return client;
     };
 
-    it('keeps serving through an outage: no exceptions, stale with its age, a change after recovery seen within a poll', async () => {
+    it('keeps serving through an outage: no exceptions, stale with its age, a change after recovery seen', async () => {
       const db = getDb();
-      await createFlag(db, { key: 'rel.outage', enabled: true, rolloutPercentage: 50 }, actor);
+      await createFlag(db, { key: 'rel.outage', enabled: true, rolloutPercentage: 100 }, actor);
       const proxy = await startTcpProxy(DATABASE_URL!);
-      const pollIntervalMs = 200;
+      // The client's clock: moved forward by the test to see the age of what is served grow.
+      let clockOffsetMs = 0;
       const client = createPgFlags({
         connectionString: proxy.url,
         schema: ctx.schema(),
         appName: testAppName('outage'),
-        pollIntervalMs,
+        pollIntervalMs: 200,
         retryMinMs: 20,
         heartbeat: false,
         exposures: false,
+        now: () => Date.now() + clockOffsetMs,
       });
       clients.push(client);
       try {
         await client.ready({ timeoutMs: 10_000 });
-        const expected = client.isEnabled('rel.outage', 'subject-1');
-        let evaluations = 0;
+        expect(client.isEnabled('rel.outage', 'subject-1')).toBe(true);
+        let staleEvaluations = 0;
         let exceptions = 0;
         let wrong = 0;
         let maxStaleAgeMs = 0;
@@ -83,60 +86,64 @@ forEachDatabase(
           while (running) {
             try {
               for (let i = 0; i < 1000; i++) {
-                evaluations++;
-                if (client.isEnabled('rel.outage', 'subject-1') !== expected) wrong++;
+                if (!client.isEnabled('rel.outage', 'subject-1')) wrong++;
               }
               const evaluation = client.evaluate('rel.outage', 'subject-1');
-              if (evaluation.stale) maxStaleAgeMs = Math.max(maxStaleAgeMs, evaluation.ageMs);
+              if (evaluation.stale) {
+                staleEvaluations++;
+                maxStaleAgeMs = Math.max(maxStaleAgeMs, evaluation.ageMs);
+              }
             } catch {
               exceptions++;
             }
             await sleep(1);
           }
         })();
+        const stale = whenState(client, 'stale');
         await proxy.cut();
-        await expect.poll(() => client.status().state, { timeout: 5000 }).toBe('stale');
-        await sleep(600);
+        await stale;
+        // Several failed retries go by while the loop evaluates.
+        const unavailable = () => errors.filter((e) => e instanceof DatabaseUnavailableError).length;
+        await expect.poll(unavailable, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
         expect(client.status().lastError).toBeInstanceOf(DatabaseUnavailableError);
+        // A minute passes on the client's clock: the stale answers say they are at least that old.
+        clockOffsetMs = 60_000;
+        await expect.poll(() => maxStaleAgeMs, { timeout: 10_000 }).toBeGreaterThanOrEqual(60_000);
+        const ready = whenState(client, 'ready');
         await proxy.restore();
-        await expect.poll(() => client.status().state, { timeout: 5000 }).toBe('ready');
-        // A change right after recovery is seen within about one poll interval (plus jitter).
-        const changedAt = Date.now();
-        await updateFlag(db, 'rel.outage', { enabled: false }, actor);
-        await expect
-          .poll(() => client.isEnabled('rel.outage', 'subject-1'), { timeout: 5000, interval: 5 })
-          .toBe(false);
-        const seenAfterMs = Date.now() - changedAt;
+        await ready;
         running = false;
         await loop;
         expect(exceptions).toBe(0);
         expect(wrong).toBe(0);
-        expect(evaluations).toBeGreaterThan(10_000);
-        expect(maxStaleAgeMs).toBeGreaterThanOrEqual(500);
-        expect(errors.some((e) => e instanceof DatabaseUnavailableError)).toBe(true);
-        expect(seenAfterMs).toBeLessThan(pollIntervalMs * 1.1 + 1000);
+        expect(staleEvaluations).toBeGreaterThan(0);
+        // A change right after recovery is seen (polling is back, and so, soon, is LISTEN).
+        const seen = whenChanged(client, () => !client.isEnabled('rel.outage', 'subject-1'));
+        await updateFlag(db, 'rel.outage', { enabled: false }, actor);
+        await seen;
       } finally {
         await client.close();
         await proxy.close();
       }
     });
 
-    it('a stalled network is seen: stale within a poll plus queryTimeoutMs, with the age of the last good sync; close() is bounded', async () => {
+    it('a stalled network is seen: stale once the hung poll hits queryTimeoutMs, with the age of the last good sync; close() is bounded', async () => {
       const db = getDb();
       await createFlag(db, { key: 'rel.stall', enabled: true, rolloutPercentage: 100 }, actor);
       const proxy = await startTcpProxy(DATABASE_URL!);
-      const pollIntervalMs = 300;
-      const queryTimeoutMs = 1000;
+      // The client's clock: frozen by the test once stale, to read the age exactly.
+      let frozenAt: number | undefined;
       const client = createPgFlags({
         connectionString: proxy.url,
         schema: ctx.schema(),
         appName: testAppName('stall'),
-        pollIntervalMs,
-        queryTimeoutMs,
+        pollIntervalMs: 300,
+        queryTimeoutMs: 1000,
         retryMinMs: 50,
         heartbeat: true,
         heartbeatIntervalMs: 200,
         exposures: false,
+        now: () => frozenAt ?? Date.now(),
       });
       clients.push(client);
       try {
@@ -147,30 +154,25 @@ forEachDatabase(
         // Let one more poll confirm the data, then black-hole the network: sockets stay open, nothing moves.
         await client.refresh();
         const lastGood = client.status().confirmedAt!;
+        const stale = whenState(client, 'stale');
         proxy.stall();
-        const stalledAt = Date.now();
-        await expect.poll(() => client.status().state, { timeout: 15_000, interval: 20 }).toBe('stale');
-        const seenAfterMs = Date.now() - stalledAt;
-        // The hung poll is abandoned after queryTimeoutMs, as any failed sync (the error below says so): never
-        // sooner than that bound; the upper limit is only a safety net (the stall itself never ends), loose
-        // enough for a loaded machine where a queued heartbeat can also wait out its own bound.
-        expect(seenAfterMs).toBeGreaterThanOrEqual(queryTimeoutMs - 50);
-        expect(seenAfterMs).toBeLessThan(pollIntervalMs + 2 * queryTimeoutMs + 10_000);
+        // The stall never ends: only the client's own query bound can end the hung poll.
+        await stale;
         const error = client.status().lastError;
         expect(error).toBeInstanceOf(DatabaseUnavailableError);
         // The hung poll's own bound, or, when the pool had to open a connection into the stall, the connect bound.
         expect(error?.message).toMatch(/no answer within 1000 ms \(queryTimeoutMs\)|connection timeout/);
         expect(errors.some((e) => e instanceof DatabaseUnavailableError)).toBe(true);
         // The age counts from the last confirmed sync, not from the stall or from now.
-        const evaluation = client.evaluate('rel.stall', 'x');
-        expect(evaluation).toMatchObject({ enabled: true, stale: true });
         expect(client.status().confirmedAt).toBe(lastGood);
-        expect(evaluation.ageMs).toBeGreaterThanOrEqual(Date.now() - lastGood - 50);
-        // close() while the network is still stalled (queries and the LISTEN connection hang): bounded.
-        const closing = Date.now();
-        await client.close();
-        // Bounded by closeTimeoutMs (2 s) plus scheduling slack; an unbounded close() would hang with the stall.
-        expect(Date.now() - closing).toBeLessThan(2000 + 5000);
+        frozenAt = lastGood + 60_000;
+        expect(client.evaluate('rel.stall', 'x')).toMatchObject({
+          enabled: true,
+          stale: true,
+          ageMs: 60_000,
+        });
+        // close() while the network is still stalled (queries and the LISTEN connection hang).
+        await expectCloseDespiteStall(client);
       } finally {
         await client.close();
         await proxy.close();
@@ -205,23 +207,28 @@ forEachDatabase(
         child.stdin.end('go\n');
         const exit = await exited;
         const closedMs = Number(/closed (\d+)/.exec(output)?.[1]);
+        // Exited on its own (not killed at 40 s) while the hung query had 60 s to go: close() did not wait for it.
         expect(exit).toMatchObject({ code: 0, signal: null });
-        expect(closedMs).toBeLessThan(2000 + 5000); // closeTimeoutMs plus scheduling slack; unbounded would hang
+        // close() returning within closeTimeoutMs (2 s) is documented, so that bound is the feature: a
+        // ceiling generous enough for a loaded machine, far below the hung query's 60 s.
+        expect(closedMs).toBeLessThan(10_000);
       } finally {
         await proxy.close();
       }
     }, 60_000);
 
-    it('after a long outage the listener reconnects as soon as a sync succeeds, not after its own backoff', async () => {
+    it('after an outage the listener reconnects as soon as a sync succeeds, not after its own backoff', async () => {
       const db = getDb();
       await createFlag(db, { key: 'rel.long', enabled: true, rolloutPercentage: 0 }, actor);
       const proxy = await startTcpProxy(DATABASE_URL!);
+      // Long retries: the listener's backoff after a lost connection is 15..30 s (retryMinMs, capped at 30 s),
+      // and no poll or sync retry comes for 30 s or more. The test drives the syncs with refresh().
       const client = createPgFlags({
         connectionString: proxy.url,
         schema: ctx.schema(),
         appName: testAppName('long'),
-        pollIntervalMs: 1000,
-        retryMinMs: 500,
+        pollIntervalMs: 60_000,
+        retryMinMs: 60_000,
         heartbeat: false,
         exposures: false,
       });
@@ -230,20 +237,22 @@ forEachDatabase(
         await client.ready({ timeoutMs: 10_000 });
         await expect.poll(() => client.status().listen.state, { timeout: 10_000 }).toBe('connected');
         await proxy.cut();
-        await expect.poll(() => client.status().listen.state, { timeout: 5000 }).toBe('connecting');
+        await expect.poll(() => client.status().listen.state, { timeout: 10_000 }).toBe('connecting');
         expect(client.status().listen.reason).toBeTruthy();
-        // Long enough for the listener's backoff to grow to several seconds (500 ms doubling per attempt).
-        await sleep(6000);
+        await client.refresh(); // fails: the outage is seen by a sync too
+        expect(client.status().state).toBe('stale');
         await proxy.restore();
-        await expect.poll(() => client.status().state, { timeout: 10_000, interval: 10 }).toBe('ready');
-        const syncedAt = Date.now();
+        await client.refresh();
+        expect(client.status().state).toBe('ready');
+        // The listener is waiting out at least 15 s of backoff: connected well before that, it was the
+        // successful sync that brought it back (the ceiling is for "never", not a window).
         await expect
-          .poll(() => client.status().listen.state, { timeout: 20_000, interval: 10 })
+          .poll(() => client.status().listen.state, { timeout: 10_000, interval: 10 })
           .toBe('connected');
-        expect(Date.now() - syncedAt).toBeLessThan(1500);
-        // And it hears: a change arrives by NOTIFY, well before the next poll.
+        // And it hears: a change arrives by NOTIFY (the next poll is a minute away).
+        const seen = whenChanged(client, () => client.isEnabled('rel.long', 'x'), 10_000);
         await updateFlag(db, 'rel.long', { rolloutPercentage: 100 }, actor);
-        await expect.poll(() => client.isEnabled('rel.long', 'x'), { timeout: 900, interval: 5 }).toBe(true);
+        await seen;
       } finally {
         await client.close();
         await proxy.close();

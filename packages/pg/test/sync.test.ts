@@ -10,7 +10,7 @@ import {
   updateFlag,
 } from '../src/index';
 import { loadAll, loadChanges, readVersion } from '../src/source/load-flags';
-import { manualClients, plainFlags, recording } from './support/clients';
+import { manualClients, plainFlags, recording, whenChanged } from './support/clients';
 
 guardLeaks();
 
@@ -96,13 +96,14 @@ forEachDatabase((getDb) => {
     // Polling is effectively off: only LISTEN (or its resync on connect) delivers changes.
     const listening = client(recorded, { listen: true });
     await listening.ready({ timeoutMs: 10_000 });
-    await addToAllowlist(db, 'hint.a', ['warm-up'], actor);
-    await expect.poll(() => listening.isEnabled('hint.a', 'warm-up'), { timeout: 5000 }).toBe(true);
-    // The listener is connected now (it delivered the warm-up, or its connect resync did).
+    // Connected means its probe NOTIFY came back (the probe is a statement too) and the resync it asks for
+    // has started: refresh() waits for that resync. Nothing else sends statements after that.
+    await expect.poll(() => listening.status().listen.state, { timeout: 10_000 }).toBe('connected');
     await listening.refresh();
     sql.length = 0;
+    const seen = whenChanged(listening, () => listening.isEnabled('hint.a', 'p1'));
     await addToAllowlist(db, 'hint.a', ['p1'], actor);
-    await expect.poll(() => listening.isEnabled('hint.a', 'p1'), { timeout: 5000 }).toBe(true);
+    await seen;
     expect(sql).toHaveLength(1);
     expect(sql[0]).toMatch(/\.changes where version > \$1/);
   });

@@ -2,13 +2,14 @@
  * Heartbeat and exposure counts, off the hot path: a timer (unref'd) periodically upserts this
  * instance's row in `instances` and adds the client's evaluation counters into `exposures`, one row per
  * flag, instance, flag version and minute, in one batched statement. Counts that fail to flush are kept
- * (merged, bounded) and retried on the next tick. One report runs at a time; a tick requested while one
- * is in flight queues exactly one more, so a change seen mid-report is reported right after it (the
- * report in flight may have read the status before the change).
+ * (merged, bounded) and retried on the next tick. One report runs at a time (`SerialRunner`); a tick
+ * requested while one is in flight queues exactly one more, so a change seen mid-report is reported right
+ * after it (the report in flight may have read the status before the change).
  */
 import type { ExposureCount, SourceStatus } from '@kaviar/flags-core';
 import { toError } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '../db';
+import { SerialRunner } from './serial-runner';
 import { settlesWithin } from './settles-within';
 
 /** @internal */
@@ -32,9 +33,9 @@ const MAX_PENDING = 10_000;
 /** @internal */
 export class InstanceReporter {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private queued: Promise<void> | undefined;
-  private queuedState: string | undefined;
+  private readonly reports = new SerialRunner(() => this.report());
+  // The state the next report sends instead of the source's (set by `tick(state)`, taken by `report()`).
+  private nextState: string | undefined;
   private pending = new Map<string, ExposureCount>();
   private stopped = false;
 
@@ -48,20 +49,8 @@ export class InstanceReporter {
 
   /** One heartbeat + flush now, or right after the one in flight. Never rejects. */
   tick(state?: string): Promise<void> {
-    if (this.running) {
-      if (state !== undefined) this.queuedState = state;
-      this.queued ??= this.running.then(() => {
-        const next = this.queuedState;
-        this.queued = undefined;
-        this.queuedState = undefined;
-        return this.tick(next);
-      });
-      return this.queued;
-    }
-    this.running = this.report(state).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    if (state !== undefined) this.nextState = state;
+    return this.reports.run();
   }
 
   private collect(): ExposureCount[] {
@@ -87,8 +76,11 @@ export class InstanceReporter {
     return [...this.pending.values()];
   }
 
-  private async report(state?: string): Promise<void> {
+  private async report(): Promise<void> {
     const { options } = this;
+    // Taken before the first await: a tick(state) from here on belongs to the next report.
+    const state = this.nextState;
+    this.nextState = undefined;
     try {
       const db = await options.db();
       if (options.heartbeat) {
@@ -161,12 +153,12 @@ export class InstanceReporter {
       this.options.status().state === 'ready'
     ) {
       const last = (async () => {
-        await (this.queued ?? this.running);
+        await this.reports.idle();
         await this.tick('closed');
       })();
       await settlesWithin(last, left());
     }
     this.stopped = true;
-    await settlesWithin(Promise.resolve(this.queued ?? this.running), left());
+    await settlesWithin(this.reports.idle(), left());
   }
 }

@@ -35,6 +35,7 @@ import { sqlStateOf, UNDEFINED_OBJECT_SQLSTATES } from '../sqlstate';
 import { backoffDelay, jittered } from './backoff';
 import { type LoadedFlags, loadAll, loadChanges, readVersion } from './load-flags';
 import { type ListenStatus, NotifyListener } from './notify-listener';
+import { SerialRunner } from './serial-runner';
 import { settlesWithin } from './settles-within';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file';
 
@@ -85,8 +86,8 @@ export class PgSource implements FlagSource {
   private dbs: { db: FlagsDb; readDb: FlagsDb } | undefined;
   private listener: NotifyListener | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private queued: Promise<void> | undefined;
+  // Runs the syncs; `refreshNow()` during one queues exactly one more.
+  private readonly syncs = new SerialRunner(() => this.syncAndSchedule());
   private fileWrite: Promise<void> = Promise.resolve();
   private fileRead: Promise<void> = Promise.resolve();
   private readonly events = createListenerSet<SourceEvent>();
@@ -134,18 +135,16 @@ export class PgSource implements FlagSource {
   /** Syncs now (or right after the sync in flight). Never rejects. */
   refreshNow(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (this.running) {
-      this.queued ??= this.running.then(() => {
-        this.queued = undefined;
-        return this.refreshNow();
-      });
-      return this.queued;
-    }
-    this.running = this.sync().finally(() => {
-      this.running = undefined;
+    return this.syncs.run();
+  }
+
+  private async syncAndSchedule(): Promise<void> {
+    if (this.closed) return; // a sync queued before close()
+    try {
+      await this.sync();
+    } finally {
       if (!this.closed) this.schedule();
-    });
-    return this.running;
+    }
   }
 
   private schedule(): void {
@@ -423,7 +422,7 @@ export class PgSource implements FlagSource {
     this.wake();
     this.listener?.stop();
     await settlesWithin(
-      Promise.allSettled([this.running, this.fileRead, this.fileWrite]),
+      Promise.allSettled([this.syncs.idle(), this.fileRead, this.fileWrite]),
       this.options.closeWaitMs,
     );
     this.events.clear();

@@ -43,3 +43,66 @@ export function recording(db: FlagsDb): { db: FlagsDb; sql: string[] } {
 /** A flag map as plain data with sorted allowlists, to compare loads with `toEqual`. */
 export const plainFlags = (flags: ReadonlyMap<string, { allowlist: readonly string[] }>) =>
   Object.fromEntries([...flags].map(([k, f]) => [k, { ...f, allowlist: [...f.allowlist].sort() }]));
+
+/**
+ * Resolves on the client's next `state` event to `state` (at once when it is there already); rejects after
+ * `timeoutMs`, a ceiling for "never", not a window the code must meet.
+ */
+export function whenState(
+  client: PgFlagsClient,
+  state: ReturnType<PgFlagsClient['status']>['state'],
+  timeoutMs = 15_000,
+): Promise<void> {
+  if (client.status().state === state) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(
+        new Error(`state did not become ${state} within ${timeoutMs} ms (it is ${client.status().state})`),
+      );
+    }, timeoutMs);
+    const off = client.on('state', (event) => {
+      if (event.state !== state) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
+/** Resolves on the first `change` event after which `test()` holds (at once when it holds already). */
+export function whenChanged(client: PgFlagsClient, test: () => boolean, timeoutMs = 15_000): Promise<void> {
+  if (test()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching change within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = client.on('change', () => {
+      if (!test()) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
+/**
+ * `close()` returns within `closeTimeoutMs` (default 2 s) whatever the network does: a documented promise, so
+ * that bound is the feature under test. Asserts that `close()` resolves while the network is still stalled
+ * (the caller keeps the stall in place), with a ceiling generous enough for a loaded machine; a close() that
+ * waited for the stalled queries would never resolve.
+ */
+export async function expectCloseDespiteStall(client: PgFlagsClient, ceilingMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stillStalled = new Promise<'still waiting'>((resolve) => {
+    timer = setTimeout(() => resolve('still waiting'), ceilingMs);
+  });
+  try {
+    const outcome = await Promise.race([client.close().then(() => 'closed' as const), stillStalled]);
+    if (outcome !== 'closed')
+      throw new Error(`close() did not return within ${ceilingMs} ms on a stalled network`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
