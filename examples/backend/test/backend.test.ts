@@ -38,7 +38,7 @@ forEachDatabase((getDb) => {
     const db = getDb();
     await createFlag(db, { key: FAVORITES_FLAG, enabled: true, rolloutPercentage: 1 }, { actor: 'goes' });
     await addToAllowlist(db, FAVORITES_FLAG, ['vip-1', 'vip-2'], { actor: 'goes' });
-    flags = createPgFlags({ db, listen: false, heartbeat: false, exposures: false });
+    flags = createPgFlags({ db, listen: false, heartbeat: false, countExposures: false });
     await flags.ready({ timeoutMs: 10_000 });
     server = createApp(flags).listen(0);
     await new Promise((resolve) => server.once('listening', resolve));

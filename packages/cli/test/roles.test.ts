@@ -187,7 +187,7 @@ suite('roles and grants (real Postgres)', () => {
       db,
       listen: false,
       heartbeat: false,
-      exposures: false,
+      countExposures: false,
       appName: testAppName(),
     });
     try {
@@ -259,7 +259,7 @@ suite('roles and grants (real Postgres)', () => {
       db,
       listen: false,
       heartbeat: false,
-      exposures: false,
+      countExposures: false,
       appName: testAppName(),
     });
     try {

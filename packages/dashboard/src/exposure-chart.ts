@@ -25,7 +25,7 @@ export function exposureVerdict(v: VersionExposure): 'consistent' | 'outside int
 export function exposureChart(exposures: readonly VersionExposure[], confidence: number): SafeHtml {
   const rows = exposures.filter((v) => v.share !== null);
   if (rows.length === 0) {
-    return html`<p class="muted">No exposure counts reported yet (instances report them with <code>exposures: true</code>, the default).</p>`;
+    return html`<p class="muted">No exposure counts reported yet (instances report them with <code>countExposures: true</code>, the default).</p>`;
   }
   const H = M.top + M.bottom + rows.length * ROW;
   const top = Math.max(

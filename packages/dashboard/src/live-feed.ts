@@ -82,7 +82,7 @@ export class LiveFeed {
       listen: true,
       pollIntervalMs: this.options.pollIntervalMs,
       heartbeat: false,
-      exposures: false,
+      countExposures: false,
       appName: 'kaviar-flags-dashboard',
     });
     this.client = client;

@@ -88,7 +88,13 @@ async function openStore(
   options: Partial<PgFlagsOptions> = {},
   startCut = false,
 ): Promise<BreakableStore> {
-  const common = { heartbeat: false, exposures: false, listen: false, pollIntervalMs: 60_000, ...options };
+  const common = {
+    heartbeat: false,
+    countExposures: false,
+    listen: false,
+    pollIntervalMs: 60_000,
+    ...options,
+  };
   if (ctx.kind === 'postgres') {
     const proxy = await startTcpProxy(DATABASE_URL as string);
     if (startCut) await proxy.cut();

@@ -46,7 +46,7 @@ async function propagation(
         listen,
         pollIntervalMs,
         heartbeat: false,
-        exposures: false,
+        countExposures: false,
       }),
     );
   }
@@ -82,7 +82,7 @@ async function idlePoll(db: FlagsDb) {
     listen: false,
     pollIntervalMs: 3_600_000,
     heartbeat: false,
-    exposures: false,
+    countExposures: false,
   });
   await client.ready({ timeoutMs: 10_000 });
   await client.refresh(); // warm the pool connection
@@ -126,7 +126,7 @@ async function bigLoad(db: FlagsDb) {
     schema: db.schema,
     listen: false,
     heartbeat: false,
-    exposures: false,
+    countExposures: false,
   });
   const clientStarted = performance.now();
   await client.ready({ timeoutMs: 30_000 });

@@ -75,8 +75,11 @@ export interface PgFlagsOptions extends Pick<OpenDbOptions, 'connectionString' |
   heartbeat?: boolean;
   /** Heartbeat and exposure flush interval in ms. Default 15000. */
   heartbeatIntervalMs?: number;
-  /** Count evaluations per flag and flush them into `exposures` for the monitor. Default `true`. */
-  exposures?: boolean;
+  /**
+   * Count evaluations per flag (core's `countExposures`) and flush them into the `exposures` table for the
+   * monitor. Default `true`.
+   */
+  countExposures?: boolean;
   /** What `ready({ timeoutMs })` does when nothing loaded in time: reject (default) or resolve as `defaults`. */
   readyTimeout?: 'reject' | 'defaults';
   /** Minimum retry delay in ms after a failed sync; doubles per failure up to `pollIntervalMs`. Default 250. */
@@ -231,8 +234,8 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
     now: options.now ?? Date.now,
     random: Math.random,
   });
-  const exposures = options.exposures ?? true;
-  const client = createFlagClient({ source, countExposures: exposures, now: options.now });
+  const countExposures = options.countExposures ?? true;
+  const client = createFlagClient({ source, countExposures, now: options.now });
   const reporter = new InstanceReporter({
     instanceId,
     app: appName,
@@ -240,7 +243,7 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
     pid: process.pid,
     intervalMs: heartbeatIntervalMs,
     heartbeat: options.heartbeat ?? true,
-    exposures,
+    countExposures,
     db: async () => (await connect()).db,
     status: () => source.status(),
     takeExposures: () => client.takeExposures(),

@@ -52,7 +52,7 @@ forEachDatabase((getDb, ctx) => {
       ...ctx.openOptions(),
       appName: testAppName(),
       heartbeat: false,
-      exposures: false,
+      countExposures: false,
       ...options,
     });
     clients.push(client);
@@ -225,7 +225,7 @@ describe('without a database', () => {
       connectTimeoutMs: 60_000,
       snapshotFile,
       heartbeat: false,
-      exposures: false,
+      countExposures: false,
     });
     try {
       let readySettled = false;

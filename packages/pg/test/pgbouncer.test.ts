@@ -92,7 +92,7 @@ if (PGBOUNCER_URL === undefined || DATABASE_URL === undefined) {
         schema: direct.schema,
         appName: testAppName(),
         heartbeat: false,
-        exposures: false,
+        countExposures: false,
         ...options,
       });
       clients.push(client);
@@ -255,7 +255,7 @@ if (PGBOUNCER_URL === undefined || DATABASE_URL === undefined) {
         pollIntervalMs: 300,
         queryTimeoutMs: 1000,
         heartbeat: false,
-        exposures: false,
+        countExposures: false,
       });
       try {
         await client.ready({ timeoutMs: 10_000 });

@@ -48,7 +48,7 @@ forEachDatabase(
         ...ctx.openOptions(),
         appName,
         heartbeat: false,
-        exposures: false,
+        countExposures: false,
         ...options,
       });
       clients.push(client);
@@ -68,7 +68,7 @@ forEachDatabase(
         pollIntervalMs: 200,
         retryMinMs: 20,
         heartbeat: false,
-        exposures: false,
+        countExposures: false,
         now: () => Date.now() + clockOffsetMs,
       });
       clients.push(client);
@@ -142,7 +142,7 @@ forEachDatabase(
         retryMinMs: 50,
         heartbeat: true,
         heartbeatIntervalMs: 200,
-        exposures: false,
+        countExposures: false,
         now: () => frozenAt ?? Date.now(),
       });
       clients.push(client);
@@ -230,7 +230,7 @@ forEachDatabase(
         pollIntervalMs: 60_000,
         retryMinMs: 60_000,
         heartbeat: false,
-        exposures: false,
+        countExposures: false,
       });
       clients.push(client);
       try {
@@ -273,7 +273,7 @@ forEachDatabase(
         retryMinMs: 50,
         listenProbeTimeoutMs: 500,
         heartbeat: false,
-        exposures: false,
+        countExposures: false,
       });
       clients.push(client);
       const listenBackends = async () => {

@@ -33,7 +33,7 @@ async function offline(snapshotFile: string, extra: object = {}) {
     connectionString: refused,
     snapshotFile,
     heartbeat: false,
-    exposures: false,
+    countExposures: false,
     pollIntervalMs: 60_000,
     ...extra,
   });

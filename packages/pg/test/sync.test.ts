@@ -114,7 +114,7 @@ forEachDatabase((getDb) => {
     await addToAllowlist(db, 'exp.a', ['vip'], actor);
     const reporting = client(db, {
       heartbeat: true,
-      exposures: true,
+      countExposures: true,
       heartbeatIntervalMs: 50,
       appName: 'exposure-test',
       instanceId: `exp-${db.schema}`,

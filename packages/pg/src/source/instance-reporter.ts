@@ -20,7 +20,7 @@ export interface InstanceReporterOptions {
   readonly pid: number;
   readonly intervalMs: number;
   readonly heartbeat: boolean;
-  readonly exposures: boolean;
+  readonly countExposures: boolean;
   readonly db: () => Promise<FlagsDb>;
   readonly status: () => SourceStatus;
   readonly takeExposures: () => ExposureCount[];
@@ -42,7 +42,7 @@ export class InstanceReporter {
   constructor(private readonly options: InstanceReporterOptions) {}
 
   start(): void {
-    if (!this.options.heartbeat && !this.options.exposures) return;
+    if (!this.options.heartbeat && !this.options.countExposures) return;
     this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
     this.timer.unref();
   }
@@ -101,7 +101,7 @@ export class InstanceReporter {
           ],
         );
       }
-      if (options.exposures) {
+      if (options.countExposures) {
         const counts = this.collect();
         if (counts.length > 0) {
           await db.query(
@@ -149,7 +149,7 @@ export class InstanceReporter {
     // Only a reachable database gets a last report: close() must not wait out a connect timeout.
     if (
       final &&
-      (this.options.heartbeat || this.options.exposures) &&
+      (this.options.heartbeat || this.options.countExposures) &&
       this.options.status().state === 'ready'
     ) {
       const last = (async () => {
