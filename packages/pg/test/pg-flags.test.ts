@@ -22,28 +22,13 @@ import {
   updateFlag,
 } from '../src/index';
 import { writeSnapshotFile } from '../src/source/snapshot-file';
+import { whenChanged } from './support/clients';
 
 guardLeaks();
 
 const actor = { actor: 'test' };
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-flags-pg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function nextChange(client: PgFlagsClient, test: () => boolean, timeoutMs = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (test()) return resolve();
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no matching change within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = client.on('change', () => {
-      if (!test()) return;
-      clearTimeout(timer);
-      off();
-      resolve();
-    });
-  });
-}
 
 forEachDatabase((getDb, ctx) => {
   const clients: PgFlagsClient[] = [];
@@ -88,11 +73,11 @@ forEachDatabase((getDb, ctx) => {
     await createFlag(db, { key: 'src.notify', enabled: true, rolloutPercentage: 0 }, actor);
     const client = open({ pollIntervalMs: 60_000, listen: true });
     await client.ready({ timeoutMs: 10_000 });
-    await nextChange(client, () => client.snapshot()?.flags.has('src.notify') ?? false);
-    const seen = nextChange(client, () => client.isEnabled('src.notify', 'x'));
+    await whenChanged(client, () => client.snapshot()?.flags.has('src.notify') ?? false);
+    const seen = whenChanged(client, () => client.isEnabled('src.notify', 'x'));
     await updateFlag(db, 'src.notify', { rolloutPercentage: 100 }, actor);
     await seen;
-    const removed = nextChange(client, () => !client.snapshot()?.flags.has('src.notify'));
+    const removed = whenChanged(client, () => !client.snapshot()?.flags.has('src.notify'));
     await deleteFlag(db, 'src.notify', actor);
     await removed;
     expect(client.isEnabled('src.notify', 'x', true)).toBe(true);
@@ -104,14 +89,14 @@ forEachDatabase((getDb, ctx) => {
     const client = open({ pollIntervalMs: 50, listen: false });
     await client.ready({ timeoutMs: 10_000 });
     await addToAllowlist(db, 'src.poll', ['a', 'b', 'c'], actor);
-    await nextChange(client, () => client.isEnabled('src.poll', 'c'));
+    await whenChanged(client, () => client.isEnabled('src.poll', 'c'));
     await removeFromAllowlist(db, 'src.poll', ['c'], actor);
-    await nextChange(client, () => !client.isEnabled('src.poll', 'c'));
+    await whenChanged(client, () => !client.isEnabled('src.poll', 'c'));
     expect(client.isEnabled('src.poll', 'a')).toBe(true);
     await deleteFlag(db, 'src.poll', actor);
     await createFlag(db, { key: 'src.poll', enabled: true, rolloutPercentage: 0 }, actor);
     await addToAllowlist(db, 'src.poll', ['z'], actor);
-    await nextChange(client, () => client.isEnabled('src.poll', 'z'));
+    await whenChanged(client, () => client.isEnabled('src.poll', 'z'));
     expect(client.snapshot()?.flags.get('src.poll')?.allowlist).toEqual(['z']);
   });
 
@@ -234,7 +219,7 @@ describe('without a database', () => {
       });
       // Served at once: before ready() settles, which it does only when its timeout is up, as nothing
       // answers or fails meanwhile (a file never wins ready() while the database may still answer).
-      await nextChange(client, () => client.isEnabled('file.on', 'x'));
+      await whenChanged(client, () => client.isEnabled('file.on', 'x'));
       expect(readySettled).toBe(false);
       const result = await ready;
       expect(result).toMatchObject({ origin: 'snapshot-file', version: 7 });

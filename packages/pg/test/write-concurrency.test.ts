@@ -40,8 +40,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
   }
 }
 
-/** A transaction on `db` that holds `key`'s row lock until `release()` is called. */
-async function holdRowLock(db: FlagsDb, key: string) {
+/** A transaction on `db` that takes a lock with `sql` and holds it until `release()` is called. */
+async function holdLock(db: FlagsDb, sql: string, params: unknown[]) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -51,13 +51,17 @@ async function holdRowLock(db: FlagsDb, key: string) {
     locked = resolve;
   });
   const done = db.transaction(async (tx) => {
-    await tx.query(`select 1 from ${db.ident}.flags where key = $1 for update`, [key]);
+    await tx.query(sql, params);
     locked();
     await gate;
   });
   await held;
   return { release, done };
 }
+
+/** A transaction on `db` that holds `key`'s row lock until `release()` is called. */
+const holdRowLock = (db: FlagsDb, key: string) =>
+  holdLock(db, `select 1 from ${db.ident}.flags where key = $1 for update`, [key]);
 
 type State = { enabled: boolean; rolloutPercentage: number; description: string } | null;
 const stateOf = (value: unknown): State => {
@@ -142,21 +146,8 @@ forEachDatabase(
              when (new.subject_id = 'gate') execute function ${db.ident}.test_gate();`,
         );
         const holder = await openDb(ctx.openOptions());
-        let release!: () => void;
-        const held = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        let locked!: () => void;
-        const gateClosed = new Promise<void>((resolve) => {
-          locked = resolve;
-        });
-        const gate = holder.transaction(async (tx) => {
-          await tx.query('select pg_advisory_xact_lock($1)', [gateKey]);
-          locked();
-          await held;
-        });
+        const gate = await holdLock(holder, 'select pg_advisory_xact_lock($1)', [gateKey]);
         try {
-          await gateClosed;
           // 5,000 rows are written before the gate, 5,000 after.
           const ids = [...Array.from({ length: 5_000 }, (_, i) => `r-${i}`), 'gate'];
           ids.push(...Array.from({ length: 5_000 }, (_, i) => `r-${5_000 + i}`));
@@ -182,13 +173,13 @@ forEachDatabase(
           ]);
           expect(outcome).toBe('written');
           expect(imported).toBe(false);
-          release();
-          await gate;
+          gate.release();
+          await gate.done;
           expect((await importing).added).toBe(10_001);
           expect((await getFlag(db, 'rows.big'))?.allowlistCount).toBe(10_001);
         } finally {
-          release();
-          await gate.catch(() => {});
+          gate.release();
+          await gate.done.catch(() => {});
           await holder.close();
           await db.exec(
             `drop trigger allowlist_gate on ${db.ident}.allowlist; drop function ${db.ident}.test_gate();`,
