@@ -2,7 +2,7 @@ import { assertFlagKey, InvalidFlagError, subjectIdProblem } from '@kaviar/flags
 import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb, Queryable } from '../db';
 import { FlagNotFoundError } from '../errors';
-import { AUDIT_IDS_SHOWN, writeAudit } from './audit';
+import { writeAudit } from './audit';
 import { checkWriteOptions, type WriteOptions } from './flag-row';
 import { runWrite } from './write-transaction';
 
@@ -148,8 +148,8 @@ const ACTION_NAMES = {
 
 /**
  * The frame every allowlist write shares: validate, then in one write (`runWrite`) lock and touch the
- * flag (an import does it itself, late), apply `change`, and write the audit row with the counts, the new
- * size and the first few ids.
+ * flag (an import does it itself, late), apply `change`, and write the audit row with the counts and the
+ * new size (never the ids).
  * @internal
  */
 export async function writeAllowlist(
@@ -185,7 +185,6 @@ export async function writeAllowlist(
         ...(added !== undefined && { added }),
         ...(removed !== undefined && { removed }),
         size,
-        ids: unique.slice(0, AUDIT_IDS_SHOWN),
       },
     });
     return { added: added ?? 0, removed: removed ?? 0, size };
