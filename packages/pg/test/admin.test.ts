@@ -80,7 +80,10 @@ forEachDatabase((getDb, ctx) => {
       await expect(createFlag(db, { key: 'create.x', rolloutPercentage: 1.234 }, actor)).rejects.toThrow(
         /two decimals/,
       );
-      await expect(createFlag(db, { key: 'create.x' }, { actor: '' })).rejects.toThrow(/actor/);
+      await expect(createFlag(db, { key: 'create.x' }, { actor: '' })).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        option: 'actor',
+      });
       expect(await storeVersion(db)).toBe(before);
       expect(await getFlag(db, 'create.x')).toBeUndefined();
       expect(await listAudit(db, { flagKey: 'create.dup' })).toHaveLength(1);

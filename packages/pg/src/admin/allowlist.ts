@@ -1,4 +1,4 @@
-import { assertFlagKey, InvalidFlagError, subjectIdProblem } from '@kaviar/flags-core';
+import { assertFlagKey, InvalidOptionError, subjectIdProblem } from '@kaviar/flags-core';
 import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb, Queryable } from '../db';
 import { FlagNotFoundError } from '../errors';
@@ -20,12 +20,15 @@ export interface AllowlistResult {
 /** @internal */
 export const BATCH = 10_000;
 
-/** Validates and de-duplicates subject ids (core's `subjectIdProblem`). @internal */
+/**
+ * Validates and de-duplicates subject ids (core's `subjectIdProblem`). Throws `InvalidOptionError`
+ * naming the first bad one (`ids[3]`). @internal
+ */
 export function checkIds(ids: readonly string[]): string[] {
-  if (!Array.isArray(ids)) throw new InvalidFlagError('ids', ids, 'must be an array of subject ids');
+  if (!Array.isArray(ids)) throw new InvalidOptionError('ids', ids, 'must be an array of subject ids');
   ids.forEach((id, i) => {
     const problem = subjectIdProblem(id);
-    if (problem !== undefined) throw new InvalidFlagError(`ids[${i}]`, id, problem);
+    if (problem !== undefined) throw new InvalidOptionError(`ids[${i}]`, id, problem);
   });
   return [...new Set(ids)];
 }
@@ -104,7 +107,8 @@ async function sizeOf(tx: Queryable, ident: string, key: string): Promise<number
 
 /**
  * Adds subject ids to a flag's allowlist (ids already there are kept), with an `allowlist.add` audit row,
- * in one transaction. Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
+ * in one transaction. Throws `FlagNotFoundError`, `InvalidFlagError` (key) or `InvalidOptionError` (ids,
+ * actor, reason); nothing written.
  */
 export function addToAllowlist(
   db: FlagsDb,
@@ -119,7 +123,8 @@ export function addToAllowlist(
 
 /**
  * Removes subject ids from a flag's allowlist (unknown ids are ignored), with an `allowlist.remove` audit
- * row, in one transaction. Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
+ * row, in one transaction. Throws `FlagNotFoundError`, `InvalidFlagError` (key) or `InvalidOptionError`
+ * (ids, actor, reason); nothing written.
  */
 export function removeFromAllowlist(
   db: FlagsDb,
