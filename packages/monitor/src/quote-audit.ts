@@ -1,11 +1,6 @@
 import type { AuditRecord } from './observation';
 import type { AuditQuote } from './types';
 
-/** `1 %`, `0.5 %`: how the monitor prints a rollout. @internal */
-export function formatPercent(value: unknown): string {
-  return typeof value === 'number' ? `${value} %` : String(value);
-}
-
 /** `2026-02-03 10:26:03Z`: a UTC timestamp to the second, short enough for a message. @internal */
 export function formatTime(at: Date): string {
   return `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 19)}Z`;
