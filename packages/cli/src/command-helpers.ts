@@ -56,8 +56,3 @@ export async function readInputFile(path: string, cwd: string): Promise<string> 
     throw new FileUnreadableError(path, { cause: error });
   }
 }
-
-/** A rollout for people: `1 %`, `0.5 %`. */
-export function formatPercent(value: number): string {
-  return `${value} %`;
-}

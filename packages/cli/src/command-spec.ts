@@ -1,4 +1,5 @@
 import type { FlagsDb } from '@kaviar/flags-pg';
+import type { CliIo } from './cli-io';
 import type { ConnectionTarget } from './open-connection';
 import type { ParsedArgs } from './parsed-args';
 import type { Printer } from './printer';
@@ -40,6 +41,11 @@ export interface CommandContext {
    * `--dry-run`, asks on a terminal, and otherwise throws `NotConfirmedError` (exit 64, nothing written).
    */
   confirm(change: readonly string[]): Promise<void>;
+  /**
+   * Runs another `kaviar-flags` command line in-process and resolves to its exit code: the runner's own
+   * `runCli`, handed in so that a command (the demo) need not import the runner that imports it.
+   */
+  runCli(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
 /**

@@ -2,7 +2,6 @@ import type { FlagsDb } from '@kaviar/flags-pg';
 import type { CommandContext } from './command-spec';
 import type { TextSink } from './printer';
 import { shellQuote } from './render-ops-snapshot-text';
-import { runCli } from './run-cli';
 
 /** How a demo chapter talks: headings, and `kaviar-flags` commands echoed, run on the demo's database, and their exit codes. */
 export interface DemoNarrator {
@@ -35,7 +34,7 @@ export function demoNarrator(db: FlagsDb, ctx: CommandContext): DemoNarrator {
         printer.line(
           printer.color.cyan(`$ kaviar-flags ${[...argv, ...schemaArgs].map(shellQuote).join(' ')}`),
         );
-      const code = await runCli([...argv, ...schemaArgs, '--tz', printer.timeZone], {
+      const code = await ctx.runCli([...argv, ...schemaArgs, '--tz', printer.timeZone], {
         stdout,
         stderr,
         env: ctx.env,

@@ -1,3 +1,4 @@
+export type { CliIo } from './cli-io';
 export type { Prompt } from './confirm-change';
 export type { TextSink } from './printer';
-export { type CliIo, runCli } from './run-cli';
+export { runCli } from './run-cli';

@@ -1,5 +1,5 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import type { FlagRow } from '@kaviar/flags-pg';
-import { formatPercent } from './command-helpers';
 import type { Printer } from './printer';
 
 /** Prints one flag as aligned `label  value` lines, then any `extra` lines in the same alignment. */

@@ -2,11 +2,12 @@ import { FlagsError } from '@kaviar/flags-core';
 import { toError } from '@kaviar/flags-core/internal';
 import { type FlagsDb, schemaNameProblem } from '@kaviar/flags-pg';
 import { InterruptedError, NotConfirmedError, UsageError } from './cli-errors';
+import type { CliIo } from './cli-io';
 import { CLI_VERSION } from './cli-version';
 import { GROUPS, parseCommandLine, selectCommand } from './command-line';
 import type { CommandContext } from './command-spec';
 import { COMMANDS, findCommand } from './commands';
-import { confirmChange, type Prompt } from './confirm-change';
+import { confirmChange } from './confirm-change';
 import { connectionErrorLine } from './connection-error-line';
 import { withRollback } from './dry-run';
 import { EXIT_CODES, exitCodeForError } from './exit-codes';
@@ -15,32 +16,8 @@ import { parseTimeZoneArg } from './input-values';
 import { maskSecrets } from './mask-secrets';
 import { type OpenConnection, openConnection, resolveConnection } from './open-connection';
 import { createParsedArgs } from './parsed-args';
-import { createPrinter, type TextSink } from './printer';
+import { createPrinter } from './printer';
 import { renderCommandHelp, renderMainHelp } from './render-help';
-
-/** The process around a CLI run; `runCli` touches nothing else, so tests run it in-process. */
-export interface CliIo {
-  readonly stdout: TextSink;
-  readonly stderr: TextSink;
-  /** Environment variables (`DATABASE_URL`, `NO_COLOR`, ...). */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Directory relative paths (files, `./.kaviar-flags`) resolve against. */
-  readonly cwd: string;
-  /** Clock in epoch ms. Default `Date.now`. */
-  readonly now?: () => number;
-  /**
-   * An open database to use instead of resolving `--database-url` / `DATABASE_URL` / the embedded one
-   * (tests, or a program embedding the CLI). It is left open; `--schema` is ignored.
-   */
-  readonly database?: FlagsDb;
-  /**
-   * Asks the operator a question on a terminal. Give it only when stdin and stderr are terminals: risky
-   * changes are then confirmed by asking; without it they need `--yes`.
-   */
-  readonly prompt?: Prompt;
-  /** Aborted on Ctrl-C / SIGTERM: the command stops, closes the database and exits 130. */
-  readonly signal?: AbortSignal;
-}
 
 function rejectOnAbort(signal: AbortSignal | undefined): Promise<never> | undefined {
   if (!signal) return undefined;
@@ -135,6 +112,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       dryRun,
       ...(io.signal && { signal: io.signal }),
       db: open,
+      runCli,
       confirm: (change) =>
         dryRun || args.flag('yes') ? Promise.resolve() : confirmChange(change, io.prompt, printer),
     };

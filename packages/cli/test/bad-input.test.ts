@@ -54,6 +54,12 @@ const MATRIX: readonly (readonly [string[], number, RegExp])[] = [
   [['set', FLAG, '--rollout', '5', '--frobnicate'], 64, /Unknown option --frobnicate for set/],
   [['set', FLAG, '--rollout', '5', '--tz', 'Mars/Base'], 64, /--tz: unknown time zone "Mars\/Base"/],
   [['set', FLAG, '--rollout', '5', '--actor', ' '], 64, /--actor: must be one non-empty line/],
+  // Text the store cannot hold is refused by @kaviar/flags-pg as a bad option, before anything is written.
+  [
+    ['set', FLAG, '--description', 'x', '--actor', 'a\u0000b'],
+    64,
+    /^kaviar-flags set: Invalid option actor: .* must not contain a NUL character/,
+  ],
   [['create', 'Bad Key'], 64, /Invalid flag key "Bad Key"/],
   [['create', FLAG, '--rollout', '5', 'extra'], 64, /Unexpected argument "extra"/],
   [['set', 'ghost_flag', '--rollout', '5'], 67, /Flag "ghost_flag" does not exist/],

@@ -1,7 +1,7 @@
 /**
  * What each page shows, read through the public functions of @kaviar/flags-pg and
  * @kaviar/flags-monitor only. Nothing here reads allowlist members: flags come with their allowlist
- * count, audit states lose their `ids`, checkpoints are redacted.
+ * count, audit states hold no ids (`listAudit` never returns any), checkpoints are redacted.
  */
 import {
   type CheckStatus,
@@ -11,7 +11,6 @@ import {
   listCheckpoints,
   searchCheckpoints,
   type VersionExposure,
-  withoutIds,
 } from '@kaviar/flags-monitor';
 import {
   type AuditEntry,
@@ -152,11 +151,7 @@ export async function readFlagDetail(
 ): Promise<FlagDetail | undefined> {
   const flag = await getFlag(db, key);
   if (!flag) return undefined;
-  const audit = (await listAudit(db, { flagKey: key, limit: 500 })).map((e) => ({
-    ...e,
-    before: e.before && withoutIds(e.before),
-    after: e.after && withoutIds(e.after),
-  }));
+  const audit = await listAudit(db, { flagKey: key, limit: 500 });
   const checkpoints = (await listCheckpoints(db, { flagKey: key, limit: 100 })).map(redactCheckpoint);
   const exposures = await exposureByVersion(db, key, { confidence: settings.confidence, versions: 8 });
   // Every instance that reported in the last day: the table shows the gone ones too, marked.

@@ -1,7 +1,7 @@
 /**
- * Allowlist members never reach a page. Audit states keep the first few ids of an allowlist change
- * (dropped with the monitor's `withoutIds`), and a checkpoint can name members the operator required
- * (`expect.allowlistIncludes`, the allowlist finding's "is missing ..."): those are replaced here.
+ * Allowlist members never reach a page. Audit states hold no ids (`listAudit` returns none), but a
+ * checkpoint can name members the operator required (`expect.allowlistIncludes`, the allowlist
+ * finding's "is missing ..."): those are replaced here.
  */
 import type { Checkpoint, Finding } from '@kaviar/flags-monitor';
 

@@ -9,9 +9,10 @@
  *   "drifted and reverted", with each period and the changes that opened and closed it;
  * - otherwise PASS.
  */
+import { formatPercent } from '@kaviar/flags-core/internal';
 import type { Assertion, CheckContext } from './assertion';
 import type { AuditRecord, FlagState } from './observation';
-import { auditField, describeChange, formatPercent, formatTime, quoteAudit } from './quote-audit';
+import { auditField, describeChange, formatTime, quoteAudit } from './quote-audit';
 import type { Finding } from './types';
 
 type Field = 'enabled' | 'rolloutPercentage';

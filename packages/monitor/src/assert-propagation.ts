@@ -11,9 +11,10 @@
  * intervals was most likely killed without closing (a heartbeat every `heartbeatIntervalMs` would
  * have come since): it is a note ("presumed gone"), never a WARN.
  */
+import { formatPercent } from '@kaviar/flags-core/internal';
 import type { Assertion } from './assertion';
 import type { AuditRecord, InstanceState } from './observation';
-import { auditField, describeChange, formatPercent, formatTime, quoteAudit } from './quote-audit';
+import { auditField, describeChange, formatTime, quoteAudit } from './quote-audit';
 import type { AuditQuote } from './types';
 
 /** `web-2 (api@ip-10-0-0-7, pid 31)` */

@@ -1,8 +1,7 @@
 import { type CheckpointRow, insertCheckpoint, selectCheckpoints } from '@kaviar/flags-pg';
 import { limitOption } from '@kaviar/flags-pg/internal';
 import type { MonitorDb } from './monitor-db';
-import { quoteAudit } from './quote-audit';
-import type { Checkpoint, CheckStatus, Expectations, Finding } from './types';
+import type { AuditQuote, Checkpoint, CheckStatus, Expectations, Finding } from './types';
 
 /**
  * Stores a checkpoint in the checkpoints table and returns it with its `id`.
@@ -47,12 +46,25 @@ export function toCheckpoint(r: CheckpointRow & { readonly id: number }): Checkp
     phase: r.phase,
     label: r.label,
     status: r.status as CheckStatus,
-    // Checkpoints recorded before quotes dropped allowlist ids may still hold some.
     findings: ((r.findings ?? []) as Finding[]).map((f) =>
-      f.audit ? { ...f, audit: f.audit.map(quoteAudit) } : f,
+      f.audit ? { ...f, audit: f.audit.map(withoutOldIds) } : f,
     ),
     expected: (r.expected ?? {}) as Expectations,
     configVersion: r.configVersion,
     at: r.at,
   };
+}
+
+/**
+ * A quote from a checkpoint recorded when audit rows still kept the first few allowlist ids, without
+ * them. (The audit itself no longer holds ids; this is about the checkpoints that quoted it.)
+ */
+function withoutOldIds(quote: AuditQuote): AuditQuote {
+  return { ...quote, before: dropIds(quote.before), after: dropIds(quote.after) };
+}
+
+function dropIds(state: AuditQuote['before']): AuditQuote['before'] {
+  if (state === null || typeof state !== 'object' || !('ids' in state)) return state;
+  const { ids: _ids, ...rest } = state;
+  return rest;
 }

@@ -21,7 +21,6 @@ export type { MonitorDb } from './monitor-db';
 export type { WebhookOptions, WebhookResult } from './notify-checkpoint';
 export { notifyCheckpoint } from './notify-checkpoint';
 export type { AuditRecord, ExposureTotals, FlagState, InstanceState, Observation } from './observation';
-export { withoutIds } from './quote-audit';
 export { builtinAssertions } from './run-check';
 export type { GuardCommandContext, GuardCommandOptions } from './run-guard-command';
 export { guardEnvironment, guardName, runGuardCommand } from './run-guard-command';

@@ -1,4 +1,5 @@
 import { toError } from '@kaviar/flags-core/internal';
+import { backoffDelay } from '@kaviar/flags-pg/internal';
 import { request } from 'undici';
 import { formatCheckpoint } from './format-checkpoint';
 import type { Checkpoint, CheckStatus } from './types';
@@ -43,6 +44,14 @@ export interface WebhookResult {
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * pg's backoff without its jitter: `backoffMs` is the documented first wait and each retry doubles it
+ * exactly (a single sender has no crowd to spread out). `retry` is 0-based.
+ */
+function retryDelay(retry: number, backoffMs: number): number {
+  return backoffDelay(retry, backoffMs, Number.POSITIVE_INFINITY, () => 1);
+}
+
+/**
  * Posts a checkpoint to a webhook when its status calls for it (WARN, FAIL, UNKNOWN by default),
  * with a per-attempt timeout and bounded retries with doubling backoff. 4xx answers other than 429
  * are not retried (the request will not get better). Resolves with what happened; never rejects.
@@ -65,7 +74,7 @@ export async function notifyCheckpoint(
   let statusCode: number | undefined;
   let error = '';
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    if (attempt > 1) await sleep((options.backoffMs ?? 500) * 2 ** (attempt - 2));
+    if (attempt > 1) await sleep(retryDelay(attempt - 2, options.backoffMs ?? 500));
     try {
       const response = await request(options.url, {
         method: 'POST',

@@ -1,29 +1,15 @@
 import type { AuditRecord } from './observation';
 import type { AuditQuote } from './types';
 
-/** `1 %`, `0.5 %`: how the monitor prints a rollout. @internal */
-export function formatPercent(value: unknown): string {
-  return typeof value === 'number' ? `${value} %` : String(value);
-}
-
 /** `2026-02-03 10:26:03Z`: a UTC timestamp to the second, short enough for a message. @internal */
 export function formatTime(at: Date): string {
   return `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 19)}Z`;
 }
 
 /**
- * An audit `before`/`after` state without its `ids` (allowlist and restore rows keep the first few
- * subject ids): findings, checkpoints, webhooks and `--json` output never carry allowlist members.
- *
- * @example withoutIds({ added: 2, size: 12, ids: ['p-1', 'p-2'] }) // { added: 2, size: 12 }
+ * An audit record as JSON-serialisable evidence. It holds no allowlist ids: pg's `listAudit` never
+ * returns any. @internal
  */
-export function withoutIds<T extends object | null>(state: T): T {
-  if (state === null || typeof state !== 'object' || !('ids' in state)) return state;
-  const { ids: _ids, ...rest } = state as Record<string, unknown>;
-  return rest as T;
-}
-
-/** An audit record as JSON-serialisable evidence, allowlist ids left out. @internal */
 export function quoteAudit(
   entry: Pick<AuditRecord, 'action' | 'actor' | 'reason' | 'version' | 'before' | 'after'> & {
     at: Date | string;
@@ -35,8 +21,8 @@ export function quoteAudit(
     reason: entry.reason,
     at: typeof entry.at === 'string' ? entry.at : entry.at.toISOString(),
     version: entry.version,
-    before: withoutIds(entry.before),
-    after: withoutIds(entry.after),
+    before: entry.before,
+    after: entry.after,
   };
 }
 

@@ -8,7 +8,7 @@ export type {
   ListAuditOptions,
   RampAuditAction,
 } from './admin/audit';
-export { AUDIT_IDS_SHOWN, listAudit } from './admin/audit';
+export { listAudit } from './admin/audit';
 export type { NewFlag } from './admin/create-flag';
 export { createFlag } from './admin/create-flag';
 export { deleteFlag } from './admin/delete-flag';

@@ -34,19 +34,30 @@ async function auditCount(db: FlagsDb): Promise<number> {
   return rows[0]!.n;
 }
 
-/** Runs `write`, expects `InvalidFlagError` naming `field`, and checks that nothing was written. */
-async function expectRefused(db: FlagsDb, field: string, write: () => Promise<unknown>): Promise<void> {
+/**
+ * Runs `write`, expects the error naming `name` (`InvalidFlagError` for a flag's field,
+ * `InvalidOptionError` for an option: actor, reason, ids), and checks that nothing was written.
+ */
+async function expectRefused(db: FlagsDb, name: string, write: () => Promise<unknown>): Promise<void> {
   const version = await storeVersion(db);
   const audits = await auditCount(db);
   const error = await write().then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error, field).toBeInstanceOf(InvalidFlagError);
-  expect((error as InvalidFlagError).field).toBe(field);
+  if (OPTIONS.test(name)) {
+    expect(error, name).toBeInstanceOf(InvalidOptionError);
+    expect(error, name).toMatchObject({ code: 'INVALID_OPTION', option: name });
+  } else {
+    expect(error, name).toBeInstanceOf(InvalidFlagError);
+    expect((error as InvalidFlagError).field).toBe(name);
+  }
   expect(await storeVersion(db)).toBe(version);
   expect(await auditCount(db)).toBe(audits);
 }
+
+/** What a write takes as options rather than as the flag's fields. */
+const OPTIONS = /^(actor|reason|ids(\[\d+\])?)$/;
 
 forEachDatabase((getDb) => {
   describe('bad text is refused before anything is written', () => {

@@ -1,5 +1,6 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import { createFlag } from '@kaviar/flags-pg';
-import { formatPercent, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
+import { WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
 import { defineCommand } from '../command-spec';
 import { parseBooleanArg, parseFlagKeyArg, parseRolloutArg } from '../input-values';
 import { printFlagRow } from '../print-flag-row';

@@ -1,5 +1,6 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import { deleteFlag, FlagNotFoundError, getFlag } from '@kaviar/flags-pg';
-import { formatPercent, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
+import { WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
 import { defineCommand } from '../command-spec';
 import { parseFlagKeyArg } from '../input-values';
 

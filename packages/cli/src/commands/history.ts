@@ -1,4 +1,3 @@
-import { withoutIds } from '@kaviar/flags-monitor';
 import { type AuditEntry, FlagNotFoundError, getFlag, listAudit } from '@kaviar/flags-pg';
 import { defineCommand } from '../command-spec';
 import { parseFlagKeyArg, parseIntegerArg, parseSinceArg, parseTextArg } from '../input-values';
@@ -85,11 +84,8 @@ export const historyCommand = defineCommand({
     }
     const { printer } = ctx;
     if (printer.json) {
-      // Audit rows keep the first few allowlist ids; only `allowlist list` prints members.
-      printer.printJson({
-        ...(key !== undefined && { flagKey: key }),
-        entries: entries.map((e) => ({ ...e, before: withoutIds(e.before), after: withoutIds(e.after) })),
-      });
+      // `listAudit` never returns allowlist ids; only `allowlist list` prints members.
+      printer.printJson({ ...(key !== undefined && { flagKey: key }), entries });
       return undefined;
     }
     if (entries.length === 0) {

@@ -1,3 +1,4 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import {
   type FlagsDb,
   importSnapshot,
@@ -7,7 +8,7 @@ import {
   type SnapshotDocument,
 } from '@kaviar/flags-pg';
 import { InvalidInputError } from '../cli-errors';
-import { formatPercent, readInputFile, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
+import { readInputFile, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
 import { type CommandContext, defineCommand } from '../command-spec';
 import { maskSecrets } from '../mask-secrets';
 import type { Printer } from '../printer';

@@ -1,6 +1,7 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import { ConflictError, FlagNotFoundError, type FlagRow, getFlag, updateFlag } from '@kaviar/flags-pg';
 import { UsageError } from '../cli-errors';
-import { formatPercent, WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
+import { WRITE_OPTIONS, writeOptionsOf } from '../command-helpers';
 import { defineCommand } from '../command-spec';
 import { isRiskyRollout } from '../confirm-change';
 import { parseBooleanArg, parseFlagKeyArg, parseRolloutArg } from '../input-values';

@@ -1,3 +1,4 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import { type Checkpoint, listCheckpoints } from '@kaviar/flags-monitor';
 import {
   FlagNotFoundError,
@@ -7,7 +8,6 @@ import {
   listFlags,
   listInstances,
 } from '@kaviar/flags-pg';
-import { formatPercent } from '../command-helpers';
 import { defineCommand } from '../command-spec';
 import { formatAge } from '../format-time';
 import { parseFlagKeyArg } from '../input-values';

@@ -1,8 +1,8 @@
-import { assertFlagKey, InvalidFlagError, subjectIdProblem } from '@kaviar/flags-core';
+import { assertFlagKey, InvalidOptionError, subjectIdProblem } from '@kaviar/flags-core';
 import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb, Queryable } from '../db';
 import { FlagNotFoundError } from '../errors';
-import { AUDIT_IDS_SHOWN, writeAudit } from './audit';
+import { writeAudit } from './audit';
 import { checkWriteOptions, type WriteOptions } from './flag-row';
 import { runWrite } from './write-transaction';
 
@@ -20,12 +20,15 @@ export interface AllowlistResult {
 /** @internal */
 export const BATCH = 10_000;
 
-/** Validates and de-duplicates subject ids (core's `subjectIdProblem`). @internal */
+/**
+ * Validates and de-duplicates subject ids (core's `subjectIdProblem`). Throws `InvalidOptionError`
+ * naming the first bad one (`ids[3]`). @internal
+ */
 export function checkIds(ids: readonly string[]): string[] {
-  if (!Array.isArray(ids)) throw new InvalidFlagError('ids', ids, 'must be an array of subject ids');
+  if (!Array.isArray(ids)) throw new InvalidOptionError('ids', ids, 'must be an array of subject ids');
   ids.forEach((id, i) => {
     const problem = subjectIdProblem(id);
-    if (problem !== undefined) throw new InvalidFlagError(`ids[${i}]`, id, problem);
+    if (problem !== undefined) throw new InvalidOptionError(`ids[${i}]`, id, problem);
   });
   return [...new Set(ids)];
 }
@@ -104,7 +107,8 @@ async function sizeOf(tx: Queryable, ident: string, key: string): Promise<number
 
 /**
  * Adds subject ids to a flag's allowlist (ids already there are kept), with an `allowlist.add` audit row,
- * in one transaction. Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
+ * in one transaction. Throws `FlagNotFoundError`, `InvalidFlagError` (key) or `InvalidOptionError` (ids,
+ * actor, reason); nothing written.
  */
 export function addToAllowlist(
   db: FlagsDb,
@@ -119,7 +123,8 @@ export function addToAllowlist(
 
 /**
  * Removes subject ids from a flag's allowlist (unknown ids are ignored), with an `allowlist.remove` audit
- * row, in one transaction. Throws `FlagNotFoundError` or `InvalidFlagError` (nothing written).
+ * row, in one transaction. Throws `FlagNotFoundError`, `InvalidFlagError` (key) or `InvalidOptionError`
+ * (ids, actor, reason); nothing written.
  */
 export function removeFromAllowlist(
   db: FlagsDb,
@@ -148,8 +153,8 @@ const ACTION_NAMES = {
 
 /**
  * The frame every allowlist write shares: validate, then in one write (`runWrite`) lock and touch the
- * flag (an import does it itself, late), apply `change`, and write the audit row with the counts, the new
- * size and the first few ids.
+ * flag (an import does it itself, late), apply `change`, and write the audit row with the counts and the
+ * new size (never the ids).
  * @internal
  */
 export async function writeAllowlist(
@@ -185,7 +190,6 @@ export async function writeAllowlist(
         ...(added !== undefined && { added }),
         ...(removed !== undefined && { removed }),
         size,
-        ids: unique.slice(0, AUDIT_IDS_SHOWN),
       },
     });
     return { added: added ?? 0, removed: removed ?? 0, size };

@@ -32,13 +32,12 @@ export interface AuditFlagState {
   readonly description: string;
 }
 
-/** The audited effect of an allowlist change; `ids` holds the first few ids only. */
+/** The audited effect of an allowlist change: counts only, never the subject ids. */
 export interface AuditAllowlistChange {
   readonly added?: number;
   readonly removed?: number;
   /** Allowlist size after the change. */
   readonly size?: number;
-  readonly ids?: readonly string[];
 }
 
 /** One audited change, as returned by {@link listAudit}. */
@@ -56,9 +55,6 @@ export interface AuditEntry {
   /** The store version the change was committed as. */
   readonly version: number | null;
 }
-
-/** How many ids an allowlist audit row keeps. */
-export const AUDIT_IDS_SHOWN = 10;
 
 /** @internal */
 export function auditState(
@@ -125,7 +121,17 @@ interface RawAudit {
   version: number | null;
 }
 
-/** Audited changes, newest first. */
+/**
+ * An audited state without `ids`: rows written before the audit kept counts only held the first few
+ * allowlist ids, and members are never shown from the audit.
+ */
+function withoutIds<T extends object | null>(state: T): T {
+  if (state === null || typeof state !== 'object' || !('ids' in state)) return state;
+  const { ids: _ids, ...rest } = state as Record<string, unknown>;
+  return rest as T;
+}
+
+/** Audited changes, newest first. Never holds allowlist ids (older rows that kept some lose them here). */
 export async function listAudit(
   db: Pick<FlagsDb, 'ident' | 'query'>,
   options: ListAuditOptions = {},
@@ -160,8 +166,8 @@ export async function listAudit(
     action: r.action,
     actor: r.actor,
     reason: r.reason,
-    before: r.before,
-    after: r.after,
+    before: withoutIds(r.before),
+    after: withoutIds(r.after),
     at: r.at,
     version: r.version,
   }));

@@ -14,7 +14,8 @@ export interface NewFlag extends FlagChanges {
 
 /**
  * Creates a flag and its `create` audit row in one transaction.
- * Throws `FlagExistsError` when the key is taken, `InvalidFlagError` for bad input (nothing written).
+ * Throws `FlagExistsError` when the key is taken, `InvalidFlagError` for a bad flag field or
+ * `InvalidOptionError` for a bad actor or reason (nothing written).
  *
  * @example
  * await createFlag(db, { key: 'passenger_favorites_matching', enabled: true, rolloutPercentage: 1 }, { actor: 'ana' });

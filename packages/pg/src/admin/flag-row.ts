@@ -1,4 +1,9 @@
-import { InvalidFlagError, parseRolloutPercentage, textProblem } from '@kaviar/flags-core';
+import {
+  InvalidFlagError,
+  InvalidOptionError,
+  parseRolloutPercentage,
+  textProblem,
+} from '@kaviar/flags-core';
 import type { Queryable } from '../db';
 
 /** A flag as stored, for operators (evaluation uses `FlagConfig` from core). */
@@ -83,18 +88,29 @@ export async function readFlagRows(q: Queryable, ident: string): Promise<FlagRow
 
 /**
  * Validates write options; returns the actor and reason. Both are stored as given, so they must be
- * storable text (core's `textProblem`: no NUL, no lone surrogate). @internal
+ * storable text (core's `textProblem`: no NUL, no lone surrogate). Throws `InvalidOptionError` naming
+ * the option. @internal
  */
 export function checkWriteOptions(options: WriteOptions): { actor: string; reason: string | null } {
   if (typeof options?.actor !== 'string' || options.actor.trim() === '') {
-    throw new InvalidFlagError('actor', options?.actor, 'must be a non-empty string (who makes the change)');
+    throw new InvalidOptionError(
+      'actor',
+      options?.actor,
+      'must be a non-empty string (who makes the change)',
+    );
   }
-  checkText('actor', options.actor);
+  checkOptionText('actor', options.actor);
   if (options.reason !== undefined && typeof options.reason !== 'string') {
-    throw new InvalidFlagError('reason', options.reason, 'must be a string');
+    throw new InvalidOptionError('reason', options.reason, 'must be a string');
   }
-  if (options.reason !== undefined) checkText('reason', options.reason);
+  if (options.reason !== undefined) checkOptionText('reason', options.reason);
   return { actor: options.actor, reason: options.reason ?? null };
+}
+
+/** Throws `InvalidOptionError` naming `option` when `value` cannot be stored as text. */
+function checkOptionText(option: string, value: string): void {
+  const problem = textProblem(value);
+  if (problem !== undefined) throw new InvalidOptionError(option, value, problem);
 }
 
 /** Validates a description. @internal */

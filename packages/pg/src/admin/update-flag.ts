@@ -34,7 +34,8 @@ export interface UpdateOptions extends WriteOptions {
  * Changes `enabled`, `rolloutPercentage` and/or `description` of a flag, with its `update` audit row,
  * in one transaction that locks the flag row. A change that sets every field to its current value writes
  * nothing (no audit row, no new version) and returns the flag as is.
- * Throws `FlagNotFoundError`, `ConflictError` (compare-and-set lost) or `InvalidFlagError`.
+ * Throws `FlagNotFoundError`, `ConflictError` (compare-and-set lost), `InvalidFlagError` (a bad field) or
+ * `InvalidOptionError` (a bad actor or reason).
  *
  * @example
  * // The rollback from the ops runbook, safe against a concurrent change:

@@ -10,7 +10,7 @@
  */
 
 import { deleteIds, insertIds } from '../admin/allowlist';
-import { AUDIT_IDS_SHOWN, type AuditFlagState, writeAudit } from '../admin/audit';
+import { type AuditFlagState, writeAudit } from '../admin/audit';
 import { checkWriteOptions, type WriteOptions } from '../admin/flag-row';
 import { runWrite } from '../admin/write-transaction';
 import type { FlagsDb, Queryable } from '../db';
@@ -209,7 +209,6 @@ export async function importSnapshot(
             ...after,
             allowlistAdded: change.allowlistAdded.length,
             allowlistRemoved: change.allowlistRemoved.length,
-            ids: change.allowlistAdded.slice(0, AUDIT_IDS_SHOWN),
           },
         });
       }
