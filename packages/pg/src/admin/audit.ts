@@ -1,6 +1,7 @@
 import { assertFlagKey } from '@kaviar/flags-core';
 import type { FlagsDb, Queryable } from '../db';
 import { InvalidOptionError } from '../errors';
+import { limitOption } from '../limit-option';
 import type { FlagRow } from './flag-row';
 
 /** What an audit row records. `restore` is a change made by `importSnapshot`; `ramp.*` a ramp's state change. */
@@ -136,10 +137,7 @@ export async function listAudit(
   db: Pick<FlagsDb, 'ident' | 'query'>,
   options: ListAuditOptions = {},
 ): Promise<AuditEntry[]> {
-  const limit = options.limit ?? 100;
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new InvalidOptionError('limit', limit, 'must be a positive integer');
-  }
+  const limit = limitOption(options.limit, 100);
   if (options.flagKey !== undefined) assertFlagKey(options.flagKey);
   if (
     options.since !== undefined &&

@@ -56,7 +56,8 @@ const TO_REMOVE = 'pg_temp.kaviar_flags_import_remove';
  * Bulk import: adds `ids`, and with `replace: true` removes every id not in `ids`, with one
  * `allowlist.import` audit row, in one transaction. Time is linear in the ids (10^6 ids take seconds).
  * Writes to other flags wait only while the change log of the new rows is written and the removed rows
- * are deleted (about 2 s for 10^6 new ids; see the pg README's benchmark). Throws `FlagNotFoundError`, `InvalidFlagError` or `WriteAbortedError` (nothing written).
+ * are deleted (about 2 s for 10^6 new ids; see the pg README's benchmark). Throws `FlagNotFoundError`,
+ * `InvalidOptionError` (a bad id, actor or reason) or `WriteAbortedError` (nothing written).
  */
 export function importAllowlist(
   db: FlagsDb,

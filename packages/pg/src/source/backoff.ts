@@ -1,7 +1,8 @@
 /**
- * Delay before retry number `attempt` (0-based): capped exponential backoff with "equal jitter"
- * (half fixed, half random), so many instances that failed together do not retry together.
- * @internal
+ * Delay before retry number `attempt` (0-based): `minMs` doubled per attempt, capped at `maxMs`, with
+ * "equal jitter" (half fixed, half `random()`), so many instances that failed together do not retry
+ * together; `random = () => 1` gives exactly `minMs * 2 ** attempt`. The one backoff rule: `PgSource`
+ * reconnects with it, the monitor's webhook retries too (through `./internal`).
  */
 export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number): number {
   const capped = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
