@@ -1,4 +1,4 @@
-import { assertFlagKey, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
+import { InvalidFlagError, parseFlagKey, parseRolloutPercentage } from '@kaviar/flags-core';
 import { describe } from '@kaviar/flags-core/internal';
 import { UsageError } from './cli-errors';
 
@@ -11,7 +11,7 @@ import { UsageError } from './cli-errors';
 export function parseFlagKeyArg(text: string | undefined, command: string): string {
   if (text === undefined || text === '') throw new UsageError('Missing the flag key argument', command);
   try {
-    return assertFlagKey(text);
+    return parseFlagKey(text);
   } catch {
     throw new UsageError(
       `Invalid flag key ${JSON.stringify(text)}: use lowercase letters, digits, _ . - (up to 128 characters)`,

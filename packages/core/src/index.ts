@@ -17,7 +17,7 @@ export {
   type FlagClientOptions,
 } from './flag-client';
 export { createMemorySource, type MemorySource, type MemorySourceOptions } from './memory-source';
-export { assertFlagKey, FLAG_KEY_PATTERN, parseFlag, parseRolloutPercentage } from './parse-flag';
+export { FLAG_KEY_PATTERN, parseFlag, parseFlagKey, parseRolloutPercentage } from './parse-flag';
 export type {
   FlagSnapshot,
   FlagSource,

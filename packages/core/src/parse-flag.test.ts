@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidFlagError } from './errors';
-import { assertFlagKey, parseFlag, parseRolloutPercentage } from './parse-flag';
+import { parseFlag, parseFlagKey, parseRolloutPercentage } from './parse-flag';
 
 const seedRow = {
   key: 'passenger_favorites_matching',
@@ -92,11 +92,11 @@ describe('parseRolloutPercentage', () => {
   });
 });
 
-describe('assertFlagKey', () => {
+describe('parseFlagKey', () => {
   it('accepts the key pattern and rejects the rest', () => {
-    expect(assertFlagKey('passenger_favorites_matching')).toBe('passenger_favorites_matching');
-    expect(assertFlagKey('9.a-b_c')).toBe('9.a-b_c');
+    expect(parseFlagKey('passenger_favorites_matching')).toBe('passenger_favorites_matching');
+    expect(parseFlagKey('9.a-b_c')).toBe('9.a-b_c');
     for (const key of ['', '_a', 'A', 'a b', 'ação', 42])
-      expect(() => assertFlagKey(key)).toThrow(InvalidFlagError);
+      expect(() => parseFlagKey(key)).toThrow(InvalidFlagError);
   });
 });

@@ -5,7 +5,7 @@ import type { FlagConfig } from './types';
 export const FLAG_KEY_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,127}$/;
 
 /** Returns `key` if it is a valid flag key, else throws `InvalidFlagError` (field `key`). */
-export function assertFlagKey(key: unknown): string {
+export function parseFlagKey(key: unknown): string {
   if (typeof key !== 'string' || !FLAG_KEY_PATTERN.test(key)) {
     throw new InvalidFlagError(
       'key',
@@ -63,7 +63,7 @@ export function parseFlag(input: unknown): FlagConfig {
     throw new InvalidFlagError('flag', input, 'must be an object');
   }
   const raw = input as Record<string, unknown>;
-  const key = assertFlagKey(raw.key);
+  const key = parseFlagKey(raw.key);
   if (typeof raw.enabled !== 'boolean')
     throw new InvalidFlagError('enabled', raw.enabled, 'must be true or false');
   const rolloutPercentage = parseRolloutPercentage(

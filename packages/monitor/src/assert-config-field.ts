@@ -11,7 +11,7 @@
  */
 import { formatPercent } from '@kaviar/flags-core/internal';
 import type { Assertion, CheckContext } from './assertion';
-import type { AuditRecord, FlagState } from './observation';
+import type { AuditEntry, FlagState } from './observation';
 import { auditField, describeChange, formatTime, quoteAudit } from './quote-audit';
 import type { Finding } from './types';
 
@@ -29,20 +29,20 @@ const same = (a: unknown, b: unknown): boolean =>
   typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) < 1e-9 : a === b;
 
 /** Audit entries (newest first) that changed `field`. */
-function changesOf(audit: readonly AuditRecord[], field: Field): AuditRecord[] {
+function changesOf(audit: readonly AuditEntry[], field: Field): AuditEntry[] {
   return audit.filter(
     (entry) => entry.after !== null && !same(auditField(entry.before, field), auditField(entry.after, field)),
   );
 }
 
 /** Whether an audit entry happened inside the window (after the first read, up to the last). */
-function inWindow(entry: AuditRecord, first: FlagState | undefined, last: FlagState, firstAt: Date): boolean {
+function inWindow(entry: AuditEntry, first: FlagState | undefined, last: FlagState, firstAt: Date): boolean {
   if (entry.version !== null && first) return entry.version > first.version && entry.version <= last.version;
   return entry.at > firstAt && (entry.version === null || entry.version <= last.version);
 }
 
 /** The newest change that set `field` to `value` at or before `version`. */
-function setterOf(changes: readonly AuditRecord[], field: Field, value: unknown, version: number) {
+function setterOf(changes: readonly AuditEntry[], field: Field, value: unknown, version: number) {
   return changes.find(
     (entry) =>
       (entry.version === null || entry.version <= version) && same(auditField(entry.after, field), value),
@@ -82,7 +82,7 @@ function assertField(ctx: CheckContext, spec: FieldSpec): Finding | undefined {
   const first = ctx.first.flag;
   const window = changes.filter((entry) => inWindow(entry, first, last, ctx.first.at)).reverse();
   const periods: string[] = [];
-  const evidence: AuditRecord[] = [];
+  const evidence: AuditEntry[] = [];
   let value: unknown = first ? first[field] : expected;
   let openedAt: Date | undefined;
   if (first && !same(value, expected)) {

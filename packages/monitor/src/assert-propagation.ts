@@ -13,12 +13,12 @@
  */
 import { formatPercent } from '@kaviar/flags-core/internal';
 import type { Assertion } from './assertion';
-import type { AuditRecord, InstanceState } from './observation';
+import type { AuditEntry, InstanceRow } from './observation';
 import { auditField, describeChange, formatTime, quoteAudit } from './quote-audit';
 import type { AuditQuote } from './types';
 
 /** `web-2 (api@ip-10-0-0-7, pid 31)` */
-function nameOf(instance: InstanceState): string {
+function nameOf(instance: InstanceRow): string {
   const where = [instance.app, instance.host].filter(Boolean).join('@');
   const pid = instance.pid === null ? '' : `pid ${instance.pid}`;
   const detail = [where, pid].filter(Boolean).join(', ');
@@ -26,7 +26,7 @@ function nameOf(instance: InstanceState): string {
 }
 
 /** What the flag looked like at `version`, from the newest audited state at or before it. */
-function servedAt(audit: readonly AuditRecord[], version: number): { text: string; entry?: AuditRecord } {
+function servedAt(audit: readonly AuditEntry[], version: number): { text: string; entry?: AuditEntry } {
   const entry = audit.find(
     (e) => e.version !== null && e.version <= version && e.after !== null && 'enabled' in (e.after ?? {}),
   );
@@ -49,7 +49,7 @@ export const assertPropagation: Assertion = (ctx) => {
   const expected = { version: target, withinMs: maxPropagationMs };
   const change = ctx.audit.find((e) => e.version === target);
   const changeAt = change?.at ?? (flag.version === target ? flag.updatedAt : undefined);
-  const gone = (i: InstanceState) =>
+  const gone = (i: InstanceRow) =>
     changeAt !== undefined &&
     i.lastSeenAt < changeAt &&
     now - i.lastSeenAt.getTime() > 2 * heartbeatIntervalMs;
@@ -76,7 +76,7 @@ export const assertPropagation: Assertion = (ctx) => {
   }
   const evidence: AuditQuote[] = change ? [quoteAudit(change)] : [];
   const changeText = change ? `; current version ${target} set ${describeChange(change)}` : '';
-  const describeBehind = (i: InstanceState) => {
+  const describeBehind = (i: InstanceRow) => {
     const served = servedAt(ctx.audit, i.loadedVersion);
     if (served.entry && served.entry !== change) evidence.push(quoteAudit(served.entry));
     const silent = changeAt && i.lastSeenAt < changeAt ? ', no heartbeat since the change' : '';

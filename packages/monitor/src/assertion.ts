@@ -1,4 +1,4 @@
-import type { AuditRecord, Observation } from './observation';
+import type { AuditEntry, Observation } from './observation';
 import type { Expectations, Finding } from './types';
 
 /** Tunables the built-in assertions read; `checkFlag` fills in the defaults. */
@@ -36,7 +36,7 @@ export interface CheckContext {
   /** The latest read (the same object as `first` when no re-read happened). */
   readonly last: Observation;
   /** Audit entries of the flag, newest first (the most recent ones, enough to explain the current state). */
-  readonly audit: readonly AuditRecord[];
+  readonly audit: readonly AuditEntry[];
   /**
    * `false` for the first pass of a check that will re-read on a problem: assertions may report
    * transient states (an instance still loading) as WARN to ask for the re-read.

@@ -20,7 +20,7 @@ export { instanceLag } from './instance-lag';
 export type { MonitorDb } from './monitor-db';
 export type { WebhookOptions, WebhookResult } from './notify-checkpoint';
 export { notifyCheckpoint } from './notify-checkpoint';
-export type { AuditRecord, ExposureTotals, FlagState, InstanceState, Observation } from './observation';
+export type { AuditEntry, ExposureTotals, FlagState, InstanceRow, Observation } from './observation';
 export { builtinAssertions } from './run-check';
 export type { GuardCommandContext, GuardCommandOptions } from './run-guard-command';
 export { guardEnvironment, guardName, runGuardCommand } from './run-guard-command';

@@ -5,7 +5,7 @@
  * for more than two heartbeat intervals (stopped without `close()`), which the check notes but never
  * warns about.
  */
-import type { InstanceState } from './observation';
+import type { InstanceRow } from './observation';
 
 /** How an instance stands, see {@link instanceLag}. */
 export interface InstanceLag {
@@ -36,7 +36,7 @@ export interface InstanceLagOptions {
  * @example instanceLag(instance, { version: flag.version, changedAt: flag.updatedAt }, { now })
  */
 export function instanceLag(
-  instance: InstanceState,
+  instance: InstanceRow,
   target: { readonly version: number; readonly changedAt?: Date },
   options: InstanceLagOptions,
 ): InstanceLag {

@@ -3,7 +3,6 @@ import type { RampStepContext, RampStepDecision } from './check-ramp-step';
 import { withDecision } from './check-ramp-step';
 import { recordCheckpoint } from './checkpoints';
 import { explainForeignChange } from './explain-ramp';
-import type { AuditRecord } from './observation';
 import { quoteAudit } from './quote-audit';
 import type { Checkpoint } from './types';
 
@@ -19,7 +18,7 @@ export async function pauseForForeignChange(context: RampStepContext): Promise<R
   const evidence = entries
     .filter((e) => !e.action.startsWith('ramp.') && e.version !== null && e.version > ramp.flagVersion)
     .reverse()
-    .map((e) => quoteAudit(e as unknown as AuditRecord));
+    .map((e) => quoteAudit(e));
   const empty: Checkpoint = {
     flagKey: ramp.flagKey,
     phase: ramp.phases[ramp.stepIndex] ?? `step_${ramp.stepIndex + 1}`,

@@ -1,4 +1,4 @@
-import type { AuditRecord } from './observation';
+import type { AuditEntry } from './observation';
 import type { AuditQuote } from './types';
 
 /** `2026-02-03 10:26:03Z`: a UTC timestamp to the second, short enough for a message. @internal */
@@ -11,7 +11,7 @@ export function formatTime(at: Date): string {
  * returns any. @internal
  */
 export function quoteAudit(
-  entry: Pick<AuditRecord, 'action' | 'actor' | 'reason' | 'version' | 'before' | 'after'> & {
+  entry: Pick<AuditEntry, 'action' | 'actor' | 'reason' | 'version' | 'before' | 'after'> & {
     at: Date | string;
   },
 ): AuditQuote {
@@ -27,7 +27,7 @@ export function quoteAudit(
 }
 
 /** `by alice at 2026-02-03 10:26:03Z (reason: "ramp up")`: who, when and why, for a message. @internal */
-export function describeChange(entry: AuditRecord): string {
+export function describeChange(entry: AuditEntry): string {
   const reason = entry.reason ? `reason: ${JSON.stringify(entry.reason)}` : 'no reason given';
   return `by ${entry.actor} at ${formatTime(entry.at)} (${reason})`;
 }

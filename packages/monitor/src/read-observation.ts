@@ -7,7 +7,7 @@ import {
 } from '@kaviar/flags-pg';
 import { minWindowSubjects } from './exposure-stats';
 import type { MonitorDb } from './monitor-db';
-import type { AuditRecord, Observation } from './observation';
+import type { AuditEntry, Observation } from './observation';
 
 /** What `readObservation` needs besides the flag key. @internal */
 export interface ReadOptions {
@@ -47,8 +47,8 @@ export async function readObservation(
  * The flag's most recent audit entries, newest first. A ramp's own `ramp.*` rows record the ramp's
  * state, not the flag's (its flag writes are ordinary `update` rows), so they are left out. @internal
  */
-export async function readAudit(db: MonitorDb, flagKey: string, limit: number): Promise<AuditRecord[]> {
+export async function readAudit(db: MonitorDb, flagKey: string, limit: number): Promise<AuditEntry[]> {
   // A ramp's own rows are not changes to the flag: they never explain a finding.
   if (limit === 0) return [];
-  return (await listAudit(db, { flagKey, limit, flagChangesOnly: true })) as AuditRecord[];
+  return listAudit(db, { flagKey, limit, flagChangesOnly: true });
 }

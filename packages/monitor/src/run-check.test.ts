@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { at, defaultOptions, flag, observation, rolloutChange } from '../test/support/observations';
 import type { Assertion } from './assertion';
-import type { AuditRecord, Observation } from './observation';
+import type { AuditEntry, Observation } from './observation';
 import { builtinAssertions, type RunCheckOptions, runCheck } from './run-check';
 
-function reader(reads: Observation[], audits: AuditRecord[][] = [[]]) {
+function reader(reads: Observation[], audits: AuditEntry[][] = [[]]) {
   let observed = 0;
   let audited = 0;
   return {

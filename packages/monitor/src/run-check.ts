@@ -15,7 +15,7 @@ import { assertExposures } from './assert-exposures';
 import { assertPropagation } from './assert-propagation';
 import type { Assertion, AssertionOptions, CheckContext } from './assertion';
 import { worstStatus } from './exit-code';
-import type { AuditRecord, Observation } from './observation';
+import type { AuditEntry, Observation } from './observation';
 import type { Checkpoint, Expectations, Finding } from './types';
 import { unknownCheckpoint } from './unknown-checkpoint';
 
@@ -32,7 +32,7 @@ export const builtinAssertions: readonly Assertion[] = [
 /** Where a check gets its data. `checkFlag` reads Postgres; tests can supply anything. @internal */
 export interface CheckReader {
   observe(): Promise<Observation>;
-  audit(): Promise<readonly AuditRecord[]>;
+  audit(): Promise<readonly AuditEntry[]>;
 }
 
 /** Everything `runCheck` needs, defaults already applied. @internal */
@@ -81,7 +81,7 @@ export async function runCheck(
   const { flagKey, phase, label, expect, settleMs } = options;
   let first: Observation;
   let last: Observation;
-  let audit: readonly AuditRecord[];
+  let audit: readonly AuditEntry[];
   let findings: Finding[];
   try {
     first = await reader.observe();

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { type ClientStatus, createFlagClient, type FlagClient } from '@kaviar/flags-core';
 import { type FlagsDb, type OpenDbOptions, openDb } from './db';
 import { InvalidOptionError } from './errors';
-import { assertSchemaCurrent } from './migrate';
+import { requireCurrentSchema } from './migrate';
 import { DEFAULT_SCHEMA, quoteSchema } from './schema-name';
 import { InstanceReporter } from './source/instance-reporter';
 import type { ListenStatus } from './source/notify-listener';
@@ -189,7 +189,7 @@ export function createPgFlags(options: PgFlagsOptions): PgFlagsClient {
           ...driver,
         }));
       try {
-        await assertSchemaCurrent(db);
+        await requireCurrentSchema(db);
       } catch (error) {
         if (!options.db) await db.close();
         throw error;

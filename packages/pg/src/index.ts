@@ -5,6 +5,7 @@ export type {
   AuditAllowlistChange,
   AuditEntry,
   AuditFlagState,
+  AuditState,
   ListAuditOptions,
   RampAuditAction,
 } from './admin/audit';

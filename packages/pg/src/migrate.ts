@@ -109,7 +109,7 @@ export async function migrate(db: FlagsDb): Promise<MigrateResult> {
  * schema is behind this package. A schema ahead of it is fine for reading: migrations only add.
  * @internal
  */
-export async function assertSchemaCurrent(db: FlagsDb): Promise<void> {
+export async function requireCurrentSchema(db: FlagsDb): Promise<void> {
   const current = await schemaVersion(db);
   if (current >= SCHEMA_VERSION) return;
   const missing = MIGRATIONS.slice(current).map((m) => m.name);

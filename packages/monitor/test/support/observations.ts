@@ -1,11 +1,11 @@
 import { minWindowSubjects } from '../../src/exposure-stats';
 import type {
   AssertionOptions,
-  AuditRecord,
+  AuditEntry,
   CheckContext,
   ExposureTotals,
   FlagState,
-  InstanceState,
+  InstanceRow,
   Observation,
 } from '../../src/index';
 
@@ -30,7 +30,7 @@ export function flag(overrides: Partial<FlagState> = {}): FlagState {
   };
 }
 
-export function instance(overrides: Partial<InstanceState> = {}): InstanceState {
+export function instance(overrides: Partial<InstanceRow> = {}): InstanceRow {
   return {
     id: 'web-1',
     app: 'kaviar-backend',
@@ -58,7 +58,7 @@ export function observation(overrides: Partial<Observation> = {}): Observation {
 }
 
 let nextId = 1;
-export function audit(overrides: Partial<AuditRecord> & Pick<AuditRecord, 'version' | 'at'>): AuditRecord {
+export function audit(overrides: Partial<AuditEntry> & Pick<AuditEntry, 'version' | 'at'>): AuditEntry {
   return {
     id: nextId++,
     flagKey: 'passenger_favorites_matching',

@@ -1,4 +1,4 @@
-import { assertFlagKey, InvalidOptionError, subjectIdProblem } from '@kaviar/flags-core';
+import { InvalidOptionError, parseFlagKey, subjectIdProblem } from '@kaviar/flags-core';
 import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb, Queryable } from '../db';
 import { FlagNotFoundError } from '../errors';
@@ -165,7 +165,7 @@ export async function writeAllowlist(
   action: 'allowlist.add' | 'allowlist.remove' | 'allowlist.import',
   change: (tx: Queryable, unique: readonly string[], actor: string) => Promise<AllowlistCounts>,
 ): Promise<AllowlistResult> {
-  assertFlagKey(key);
+  parseFlagKey(key);
   const { actor, reason } = checkWriteOptions(options);
   const unique = checkIds(ids);
   const late = action === 'allowlist.import';

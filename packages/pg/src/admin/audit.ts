@@ -1,4 +1,4 @@
-import { assertFlagKey } from '@kaviar/flags-core';
+import { parseFlagKey } from '@kaviar/flags-core';
 import type { FlagsDb, Queryable } from '../db';
 import { InvalidOptionError } from '../errors';
 import { limitOption } from '../limit-option';
@@ -41,6 +41,15 @@ export interface AuditAllowlistChange {
   readonly size?: number;
 }
 
+/**
+ * An audit row's `before` or `after`, by action: a flag's state ({@link AuditFlagState}) for `create`,
+ * `update`, `delete` and `restore`; an allowlist change's counts ({@link AuditAllowlistChange}) for
+ * `allowlist.*` (and `allowlistAdded`/`allowlistRemoved` on `restore`); a ramp's `state`, `step` and
+ * `percent` for `ramp.*` (`ramp.start` adds `steps` and `holdMs`). Typed as a plain record because rows written by other releases may hold other
+ * fields: read the fields you need and check their types.
+ */
+export type AuditState = Readonly<Record<string, unknown>>;
+
 /** One audited change, as returned by {@link listAudit}. */
 export interface AuditEntry {
   readonly id: number;
@@ -49,9 +58,9 @@ export interface AuditEntry {
   readonly actor: string;
   readonly reason: string | null;
   /** The flag before (`null` on create, and for allowlist changes). */
-  readonly before: AuditFlagState | AuditAllowlistChange | null;
+  readonly before: AuditState | null;
   /** The flag after (`null` on delete), or what an allowlist change did. */
-  readonly after: AuditFlagState | AuditAllowlistChange | null;
+  readonly after: AuditState | null;
   readonly at: Date;
   /** The store version the change was committed as. */
   readonly version: number | null;
@@ -138,7 +147,7 @@ export async function listAudit(
   options: ListAuditOptions = {},
 ): Promise<AuditEntry[]> {
   const limit = limitOption(options.limit, 100);
-  if (options.flagKey !== undefined) assertFlagKey(options.flagKey);
+  if (options.flagKey !== undefined) parseFlagKey(options.flagKey);
   if (
     options.since !== undefined &&
     !(options.since instanceof Date && Number.isFinite(options.since.getTime()))

@@ -1,4 +1,4 @@
-import { assertFlagKey } from '@kaviar/flags-core';
+import { parseFlagKey } from '@kaviar/flags-core';
 import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '../db';
 import { FlagExistsError } from '../errors';
@@ -21,7 +21,7 @@ export interface NewFlag extends FlagChanges {
  * await createFlag(db, { key: 'passenger_favorites_matching', enabled: true, rolloutPercentage: 1 }, { actor: 'ana' });
  */
 export async function createFlag(db: FlagsDb, flag: NewFlag, options: WriteOptions): Promise<FlagRow> {
-  const key = assertFlagKey(flag?.key);
+  const key = parseFlagKey(flag?.key);
   const { actor, reason } = checkWriteOptions(options);
   const { enabled = false, rolloutPercentage = 0, description = '' } = checkFlagFields(flag);
   return runWrite(db, `Creating flag ${describe(key)}`, {}, async (tx) => {

@@ -1,4 +1,4 @@
-import { assertFlagKey } from '@kaviar/flags-core';
+import { parseFlagKey } from '@kaviar/flags-core';
 import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '../db';
 import { FlagNotFoundError } from '../errors';
@@ -11,7 +11,7 @@ import { runWrite } from './write-transaction';
  * was. Clients then evaluate the key as `FLAG_NOT_FOUND` (the caller's fallback). Throws `FlagNotFoundError`.
  */
 export async function deleteFlag(db: FlagsDb, key: string, options: WriteOptions): Promise<FlagRow> {
-  assertFlagKey(key);
+  parseFlagKey(key);
   const { actor, reason } = checkWriteOptions(options);
   return runWrite(db, `Deleting flag ${describe(key)}`, {}, async (tx) => {
     const before = await readFlagRow(tx, db.ident, key, true);

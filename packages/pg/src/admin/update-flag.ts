@@ -1,4 +1,4 @@
-import { assertFlagKey, InvalidFlagError } from '@kaviar/flags-core';
+import { InvalidFlagError, parseFlagKey } from '@kaviar/flags-core';
 import { describe } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '../db';
 import { ConflictError, FlagNotFoundError } from '../errors';
@@ -48,7 +48,7 @@ export async function updateFlag(
   changes: FlagChanges,
   options: UpdateOptions,
 ): Promise<FlagRow> {
-  assertFlagKey(key);
+  parseFlagKey(key);
   const { actor, reason } = checkWriteOptions(options);
   const patch = checkChanges(changes);
   const expected = checkExpect(options.expect);

@@ -1,4 +1,4 @@
-import { assertFlagKey } from '@kaviar/flags-core';
+import { parseFlagKey } from '@kaviar/flags-core';
 import type { FlagsDb } from '../db';
 import { InvalidOptionError } from '../errors';
 import { type Ramp, type RampState, readRampInProgress, selectRamps } from './ramp';
@@ -8,7 +8,7 @@ import { type Ramp, type RampState, readRampInProgress, selectRamps } from './ra
  * when the flag never had one.
  */
 export async function getRamp(db: FlagsDb, flagKey: string): Promise<Ramp | undefined> {
-  assertFlagKey(flagKey);
+  parseFlagKey(flagKey);
   const current = await readRampInProgress(db, db.ident, flagKey);
   if (current) return current;
   const [latest] = await selectRamps(
@@ -36,7 +36,7 @@ export async function listRamps(db: FlagsDb, options: ListRampsOptions = {}): Pr
   if (!(Number.isInteger(limit) && limit > 0)) {
     throw new InvalidOptionError('limit', limit, 'must be a whole number > 0');
   }
-  if (options.flagKey !== undefined) assertFlagKey(options.flagKey);
+  if (options.flagKey !== undefined) parseFlagKey(options.flagKey);
   return selectRamps(
     db,
     db.ident,

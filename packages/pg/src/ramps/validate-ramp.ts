@@ -1,4 +1,4 @@
-import { assertFlagKey, InvalidFlagError, parseRolloutPercentage } from '@kaviar/flags-core';
+import { InvalidFlagError, parseFlagKey, parseRolloutPercentage } from '@kaviar/flags-core';
 import { InvalidRampError } from '../errors';
 import type { RampGuardCommand } from './ramp';
 
@@ -50,7 +50,7 @@ const text = (field: string, value: unknown, max: number): string => {
  */
 export function validateRamp(input: NewRamp): RampPlan {
   try {
-    assertFlagKey(input?.flagKey);
+    parseFlagKey(input?.flagKey);
   } catch {
     throw new InvalidRampError('flagKey', input?.flagKey, 'is not a valid flag key');
   }
