@@ -23,7 +23,7 @@ export { notifyCheckpoint } from './notify-checkpoint';
 export type { AuditEntry, ExposureTotals, FlagState, InstanceRow, Observation } from './observation';
 export { builtinAssertions } from './run-check';
 export type { GuardCommandContext, GuardCommandOptions } from './run-guard-command';
-export { guardEnvironment, guardName, runGuardCommand } from './run-guard-command';
+export { guardName, runGuardCommand } from './run-guard-command';
 export type { SearchCheckpointsOptions } from './search-checkpoints';
 export { searchCheckpoints } from './search-checkpoints';
 export type { RampTickResult, TickRampsOptions, TickRampsResult } from './tick-ramps';

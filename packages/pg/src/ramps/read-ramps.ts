@@ -1,6 +1,6 @@
 import { parseFlagKey } from '@kaviar/flags-core';
 import type { FlagsDb } from '../db';
-import { InvalidOptionError } from '../errors';
+import { limitOption } from '../limit-option';
 import { type Ramp, type RampState, readRampInProgress, selectRamps } from './ramp';
 
 /**
@@ -32,10 +32,7 @@ export interface ListRampsOptions {
 
 /** Ramps, newest first (ramps in progress before finished ones). */
 export async function listRamps(db: FlagsDb, options: ListRampsOptions = {}): Promise<Ramp[]> {
-  const limit = options.limit ?? 100;
-  if (!(Number.isInteger(limit) && limit > 0)) {
-    throw new InvalidOptionError('limit', limit, 'must be a whole number > 0');
-  }
+  const limit = limitOption(options.limit, 100);
   if (options.flagKey !== undefined) parseFlagKey(options.flagKey);
   return selectRamps(
     db,
