@@ -3,5 +3,5 @@
  * promise, may change in any release. Applications use `@kaviar/flags-core`.
  */
 export { describe, toError } from './errors';
-export { formatPercent } from './format-percent';
+export { formatPercent, formatShare } from './format-percent';
 export { createListenerSet, type ListenerSet } from './listener-set';
