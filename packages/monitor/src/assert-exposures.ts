@@ -12,11 +12,12 @@
  * - Too little data (an effective sample under `minSamples`, or under 10 expected subjects on either
  *   side) is a SKIP with the sample size, never a PASS.
  */
+import { formatPercent, formatShare } from '@kaviar/flags-core/internal';
 import type { Assertion } from './assertion';
 import { dispersionFactor, overlapSafeSubjects } from './exposure-stats';
 import { wilsonInterval } from './wilson-interval';
 
-const pct = (share: number) => `${Number((share * 100).toFixed(3))} %`;
+const pct = (share: number) => formatShare(share, 3);
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 export const assertExposures: Assertion = (ctx) => {
@@ -43,7 +44,7 @@ export const assertExposures: Assertion = (ctx) => {
     fromVersion: totals.fromVersion,
   };
   const base = { name: 'exposures', expected, observed } as const;
-  const config = flag.enabled ? `rollout ${flag.rolloutPercentage} %` : 'flag disabled';
+  const config = flag.enabled ? `rollout ${formatPercent(flag.rolloutPercentage)}` : 'flag disabled';
   if (trials <= 0) {
     const calls = totals.evaluations - totals.allowlisted;
     const why =
@@ -77,7 +78,7 @@ export const assertExposures: Assertion = (ctx) => {
   }
   const observedShare = successes / trials;
   const interval = wilsonInterval(observedShare * effective, effective, confidence);
-  const test = `${Number((confidence * 100).toFixed(3))} % ${widened ? 'quasi-binomial ' : ''}Wilson score interval [${pct(interval.low)}, ${pct(interval.high)}]`;
+  const test = `${pct(confidence)} ${widened ? 'quasi-binomial ' : ''}Wilson score interval [${pct(interval.low)}, ${pct(interval.high)}]`;
   const on = widened ? ` on ${effectiveText}` : '';
   const inside = share >= interval.low && share <= interval.high;
   return {

@@ -3,6 +3,7 @@
  * "advanced 5 % → 25 % at 14:02 after 30 min at 5 %: drift PASS, 14/14 instances on version 41,
  * exposure 4.9 % (interval 4.1–5.8 %), guard `check_error_rate` OK: 0.2 % errors".
  */
+import { formatPercent, formatShare } from '@kaviar/flags-core/internal';
 import { type AuditEntry, formatDuration } from '@kaviar/flags-pg';
 import { auditField, formatTime } from './quote-audit';
 import type { Checkpoint, Finding } from './types';
@@ -10,7 +11,7 @@ import type { Checkpoint, Finding } from './types';
 const DRIFT = new Set(['exists', 'enabled', 'rollout', 'allowlist']);
 const NAGIOS = /^(OK|WARNING|CRITICAL|UNKNOWN)\b/;
 
-const share = (value: unknown) => (typeof value === 'number' ? `${Number((value * 100).toFixed(1))} %` : '?');
+const share = (value: unknown) => (typeof value === 'number' ? formatShare(value, 1) : '?');
 
 function field(value: unknown, name: string): unknown {
   return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[name] : undefined;
@@ -46,7 +47,9 @@ export function passEvidence(checkpoint: Checkpoint): string {
     } else if (finding.name === 'exposures' && finding.status === 'PASS') {
       const interval = /\[([\d.]+) %, ([\d.]+) %\]/.exec(finding.message);
       const tenth = (text: string) => Number(Number(text).toFixed(1));
-      const range = interval ? ` (interval ${tenth(interval[1]!)}–${tenth(interval[2]!)} %)` : '';
+      const range = interval
+        ? ` (interval ${tenth(interval[1]!)}–${formatPercent(tenth(interval[2]!))})`
+        : '';
       parts.push(`exposure ${share(field(finding.observed, 'share'))}${range}`);
     } else if (finding.name !== 'ramp') {
       parts.push(describeFinding(finding));
@@ -66,27 +69,27 @@ export function problems(checkpoint: Checkpoint): string {
 
 /** `advanced 5 % → 25 % at … after 30 min at 5 %: …` */
 export function explainAdvance(from: number, to: number, now: Date, heldMs: number, cp: Checkpoint): string {
-  return `advanced ${from} % → ${to} % at ${formatTime(now)} after ${formatDuration(heldMs)} at ${from} %: ${passEvidence(cp)}`;
+  return `advanced ${formatPercent(from)} → ${formatPercent(to)} at ${formatTime(now)} after ${formatDuration(heldMs)} at ${formatPercent(from)}: ${passEvidence(cp)}`;
 }
 
 /** `completed at 100 % at … after 30 min: …` */
 export function explainComplete(at: number, now: Date, heldMs: number, cp: Checkpoint): string {
-  return `completed at ${at} % at ${formatTime(now)} after ${formatDuration(heldMs)} at ${at} %: ${passEvidence(cp)}`;
+  return `completed at ${formatPercent(at)} at ${formatTime(now)} after ${formatDuration(heldMs)} at ${formatPercent(at)}: ${passEvidence(cp)}`;
 }
 
 /** `held at 25 % at … (check 1 of 3 without PASS): …` */
 export function explainHold(at: number, now: Date, holds: number, maxHolds: number, cp: Checkpoint): string {
-  return `held at ${at} % at ${formatTime(now)} (check ${holds} of ${maxHolds} without PASS): ${problems(cp)}`;
+  return `held at ${formatPercent(at)} at ${formatTime(now)} (check ${holds} of ${maxHolds} without PASS): ${problems(cp)}`;
 }
 
 /** `paused at 25 % at … after 3 checks in a row without PASS: …` */
 export function explainPauseAfterHolds(at: number, now: Date, holds: number, cp: Checkpoint): string {
-  return `paused at ${at} % at ${formatTime(now)} after ${holds} checks in a row without PASS: ${problems(cp)}`;
+  return `paused at ${formatPercent(at)} at ${formatTime(now)} after ${holds} checks in a row without PASS: ${problems(cp)}`;
 }
 
 /** `rolled back 25 % → 5 % at …: guard \`check_error_rate\` CRITICAL: 3.1 % errors` */
 export function explainRollback(from: number, to: number, now: Date, cp: Checkpoint): string {
-  return `rolled back ${from} % → ${to} % at ${formatTime(now)}: ${problems(cp)}`;
+  return `rolled back ${formatPercent(from)} → ${formatPercent(to)} at ${formatTime(now)}: ${problems(cp)}`;
 }
 
 /** One audited change by someone else: `rollout set to 40 % by maria at … (reason: "…")`. */
@@ -102,7 +105,8 @@ function describeForeignChange(entry: AuditEntry): string {
   if (entry.action === 'delete') return `flag deleted ${who}`;
   const parts: string[] = [];
   const rollout = auditField(after, 'rolloutPercentage');
-  if (auditField(before, 'rolloutPercentage') !== rollout) parts.push(`rollout set to ${rollout} %`);
+  if (auditField(before, 'rolloutPercentage') !== rollout)
+    parts.push(`rollout set to ${formatPercent(rollout)}`);
   const enabled = auditField(after, 'enabled');
   if (auditField(before, 'enabled') !== enabled) parts.push(enabled ? 'switched on' : 'switched off');
   if (auditField(before, 'description') !== auditField(after, 'description'))
