@@ -3,6 +3,7 @@
  * row per version, the configured share as a bar mark, the observed share as a dot with its interval
  * as a whisker. The numbers are also in the table beside it, which is what works without script.
  */
+import { formatShare } from '@kaviar/flags-core/internal';
 import type { VersionExposure } from '@kaviar/flags-monitor';
 import { sharePercent } from './format';
 import { html, type SafeHtml } from './html';
@@ -57,6 +58,6 @@ ${v.interval ? html`<line class="interval" x1="${x(v.interval.low)}" x2="${x(v.i
 ${ticks.map((t) => html`<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="${M.top}" y2="${H - M.bottom}"/><text class="tick" x="${x(t)}" y="${H - M.bottom + 18}" text-anchor="middle">${sharePercent(t)}</text>`)}
 ${body}
 </svg>
-<figcaption class="legend"><span class="legend-item"><span class="legend-configured"></span> configured</span> <span class="legend-item"><span class="legend-observed">●</span> observed share of distinct passengers</span> <span class="legend-item"><span class="legend-interval">├─┤</span> ${Number((confidence * 100).toFixed(3))} % interval</span></figcaption>
+<figcaption class="legend"><span class="legend-item"><span class="legend-configured"></span> configured</span> <span class="legend-item"><span class="legend-observed">●</span> observed share of distinct passengers</span> <span class="legend-item"><span class="legend-interval">├─┤</span> ${formatShare(confidence, 3)} interval</span></figcaption>
 </figure>`;
 }

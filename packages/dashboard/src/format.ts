@@ -1,3 +1,4 @@
+import { formatShare } from '@kaviar/flags-core/internal';
 import { html, type SafeHtml } from './html';
 
 /** `2026-02-03 10:26:03 UTC`: what a page shows before the browser's script puts it in local time. */
@@ -15,16 +16,10 @@ export function timeTag(at: Date | null | undefined): SafeHtml {
   return html`<time datetime="${iso}" title="${utcText(at)}">${utcText(at)}</time>`;
 }
 
-/** `1 %`, `0.25 %`. @internal */
-export function percent(value: number): string {
-  return `${Number(value.toFixed(2))} %`;
-}
-
 /** `3.2 %` for a share in 0..1, with enough digits for small rollouts. @internal */
 export function sharePercent(share: number): string {
-  const value = share * 100;
-  const digits = value !== 0 && Math.abs(value) < 10 ? 2 : 1;
-  return `${Number(value.toFixed(digits))} %`;
+  const digits = share !== 0 && Math.abs(share * 100) < 10 ? 2 : 1;
+  return formatShare(share, digits);
 }
 
 /** `45 s`, `3 min 5 s`, `2 h 10 min`, `3 d 4 h`. @internal */

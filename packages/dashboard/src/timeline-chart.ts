@@ -6,7 +6,8 @@
  * has a `<title>` for hover. The browser script adds a popover and local times.
  */
 
-import { percent, utcText } from './format';
+import { formatPercent } from '@kaviar/flags-core/internal';
+import { utcText } from './format';
 import { html, type SafeHtml } from './html';
 import type { ShownCheckpoint } from './redact';
 import { type RolloutStep, stepAt } from './rollout-timeline';
@@ -61,7 +62,7 @@ export function timelineChart(
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => Number((yMax * f).toFixed(2)));
   const grid = yTicks.map(
     (v) =>
-      html`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y(v)}" y2="${y(v)}"/><text class="tick" x="${M.left - 8}" y="${y(v) + 4}" text-anchor="end">${percent(v)}</text>`,
+      html`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y(v)}" y2="${y(v)}"/><text class="tick" x="${M.left - 8}" y="${y(v) + 4}" text-anchor="end">${formatPercent(v)}</text>`,
   );
   const xTicks = timeTicks(x0, x1, 6).map(
     (t) =>
@@ -91,15 +92,15 @@ export function timelineChart(
       const who = step.actor ? ` by ${step.actor}` : '';
       const why = step.reason ? `: ${step.reason}` : '';
       const state = step.enabled
-        ? percent(step.rolloutPercentage)
-        : `disabled (rollout ${percent(step.rolloutPercentage)})`;
+        ? formatPercent(step.rolloutPercentage)
+        : `disabled (rollout ${formatPercent(step.rolloutPercentage)})`;
       return html`<circle class="point" cx="${x(step.at.getTime())}" cy="${y(effective(step))}" r="4" data-rollout="${step.rolloutPercentage}" data-enabled="${step.enabled}" data-at="${step.at.toISOString()}"><title>${state} set${who} at ${utcText(step.at)}${why}</title></circle>`;
     });
   const labels = steps
     .filter((s) => s.action !== 'before')
     .map(
       (step) =>
-        html`<text class="point-label" x="${x(step.at.getTime()) + 6}" y="${y(effective(step)) - 8}">${step.enabled ? percent(step.rolloutPercentage) : 'off'}</text>`,
+        html`<text class="point-label" x="${x(step.at.getTime()) + 6}" y="${y(effective(step)) - 8}">${step.enabled ? formatPercent(step.rolloutPercentage) : 'off'}</text>`,
     );
 
   const markers = shown

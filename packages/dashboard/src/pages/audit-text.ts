@@ -1,4 +1,4 @@
-import { percent } from '../format';
+import { formatPercent } from '@kaviar/flags-core/internal';
 
 function field(state: unknown, camel: string, snake: string): unknown {
   if (!state || typeof state !== 'object') return undefined;
@@ -13,7 +13,7 @@ function describeState(state: unknown): string {
   if (typeof enabled === 'boolean' || rollout !== undefined) {
     const parts: string[] = [];
     if (typeof enabled === 'boolean') parts.push(enabled ? 'enabled' : 'disabled');
-    if (rollout !== undefined && Number.isFinite(Number(rollout))) parts.push(percent(Number(rollout)));
+    if (rollout !== undefined && Number.isFinite(Number(rollout))) parts.push(formatPercent(Number(rollout)));
     return parts.join(', ');
   }
   const added = field(state, 'added', 'added');

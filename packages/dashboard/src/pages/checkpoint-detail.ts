@@ -1,5 +1,6 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import type { AuditQuote, Finding } from '@kaviar/flags-monitor';
-import { percent, statusBadge, timeTag } from '../format';
+import { statusBadge, timeTag } from '../format';
 import { html, type SafeHtml } from '../html';
 import type { ShownCheckpoint } from '../redact';
 import { describeAuditChange } from './audit-text';
@@ -20,7 +21,7 @@ export function expectationText(c: ShownCheckpoint): string {
   const parts: string[] = [];
   if (c.expected.enabled !== undefined) parts.push(c.expected.enabled ? 'enabled' : 'disabled');
   if (c.expected.rolloutPercentage !== undefined)
-    parts.push(`rollout ${percent(c.expected.rolloutPercentage)}`);
+    parts.push(`rollout ${formatPercent(c.expected.rolloutPercentage)}`);
   if (c.expected.allowlistSize !== undefined) parts.push(`${c.expected.allowlistSize} on the allowlist`);
   if (c.requiredMembers > 0) parts.push(`${c.requiredMembers} required members`);
   return parts.length ? `expected ${parts.join(', ')}` : 'no expectations given';

@@ -1,7 +1,8 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import type { VersionExposure } from '@kaviar/flags-monitor';
 import { describeSteps } from '@kaviar/flags-pg';
 import { exposureChart, exposureVerdict } from '../exposure-chart';
-import { duration, percent, sharePercent, statusBadge, timeTag } from '../format';
+import { duration, sharePercent, statusBadge, timeTag } from '../format';
 import { html, type SafeHtml } from '../html';
 import type { FlagDetail, InstanceView } from '../read-model';
 import { timelineChart } from '../timeline-chart';
@@ -19,7 +20,7 @@ function summary(d: FlagDetail): SafeHtml {
     html`<div class="stat"><dt>${label}</dt><dd>${value}</dd></div>`;
   return html`<dl class="stats">
 ${item('Enabled', f.enabled ? html`<span class="badge on">on</span>` : html`<span class="badge off">off</span>`)}
-${item('Rollout', html`<span class="big rollout">${percent(f.rolloutPercentage)}</span>`)}
+${item('Rollout', html`<span class="big rollout">${formatPercent(f.rolloutPercentage)}</span>`)}
 ${item('Allowlist', `${f.allowlistCount} passengers`)}
 ${item('Version', `v${f.version}`)}
 ${item('Updated', html`${timeTag(f.updatedAt)} by ${f.updatedBy}`)}
@@ -39,7 +40,7 @@ function exposureTable(rows: readonly VersionExposure[]): SafeHtml {
     const cls = verdict === 'consistent' ? 'pass' : verdict === 'outside interval' ? 'fail' : 'skip';
     return html`<tr data-version="${v.flagVersion}">
 <th scope="row" data-label="Version">v${v.flagVersion}</th>
-<td data-label="Configured" class="num">${v.configured ? (v.configured.enabled ? percent(v.configured.rolloutPercentage) : 'disabled') : '?'}</td>
+<td data-label="Configured" class="num">${v.configured ? (v.configured.enabled ? formatPercent(v.configured.rolloutPercentage) : 'disabled') : '?'}</td>
 <td data-label="Observed" class="num">${v.share === null ? '—' : sharePercent(v.share)}</td>
 <td data-label="Interval">${v.interval ? `${sharePercent(v.interval.low)} – ${sharePercent(v.interval.high)}` : html`<span class="muted">—</span>`}</td>
 <td data-label="Passengers" class="num">${v.subjectsEnabled.toLocaleString('en-US')} of ${v.subjects.toLocaleString('en-US')}</td>

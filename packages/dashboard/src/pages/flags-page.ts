@@ -1,4 +1,5 @@
-import { percent, statusBadge, timeTag } from '../format';
+import { formatPercent } from '@kaviar/flags-core/internal';
+import { statusBadge, timeTag } from '../format';
 import { html, type SafeHtml } from '../html';
 import type { FlagOverview, RampView } from '../read-model';
 import { layout, type PageContext } from './layout';
@@ -18,7 +19,7 @@ export function rampCell(ramp: RampView | undefined): SafeHtml {
       : ramp.state === 'rolled_back'
         ? 'status-fail'
         : 'status-warn';
-  return html`<span class="badge ${cls}" data-ramp-state="${ramp.state}">${ramp.state.replace('_', ' ')}</span> at ${percent(ramp.currentPercent)} <span class="muted small">step ${ramp.stepIndex + 1} of ${ramp.steps.length}</span>`;
+  return html`<span class="badge ${cls}" data-ramp-state="${ramp.state}">${ramp.state.replace('_', ' ')}</span> at ${formatPercent(ramp.currentPercent)} <span class="muted small">step ${ramp.stepIndex + 1} of ${ramp.steps.length}</span>`;
 }
 
 /** Every flag: the on-call person's first look. @internal */
@@ -33,7 +34,7 @@ ${rows.map(
   (r) => html`<tr data-flag="${r.flag.key}">
 <th scope="row" data-label="Flag"><a href="${link(r.flag.key)}">${r.flag.key}</a>${r.flag.description ? html`<div class="desc">${r.flag.description}</div>` : ''}</th>
 <td data-label="Enabled">${r.flag.enabled ? html`<span class="badge on">on</span>` : html`<span class="badge off">off</span>`}</td>
-<td data-label="Rollout" class="num rollout">${percent(r.flag.rolloutPercentage)}</td>
+<td data-label="Rollout" class="num rollout">${formatPercent(r.flag.rolloutPercentage)}</td>
 <td data-label="Allowlist" class="num">${r.flag.allowlistCount}</td>
 <td data-label="Version" class="num">v${r.flag.version}</td>
 <td data-label="Updated">${timeTag(r.flag.updatedAt)}<div class="muted small">by ${r.flag.updatedBy}</div></td>
