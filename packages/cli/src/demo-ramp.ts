@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatPercent } from '@kaviar/flags-core/internal';
 import { type FlagsDb, getFlag, getRamp } from '@kaviar/flags-pg';
 import type { CommandContext } from './command-spec';
 import { passengerId, startDemoFleet } from './demo-fleet';
@@ -93,7 +94,7 @@ export async function runRampDemo(
       total += served.passengers;
       await fleet.flushed(FLAG, total);
       say(
-        `${round + 2}. ${options.instances} instances serve ${options.passengers.toLocaleString('en-US')} passengers at ${flag?.rolloutPercentage} % ` +
+        `${round + 2}. ${options.instances} instances serve ${options.passengers.toLocaleString('en-US')} passengers at ${formatPercent(flag?.rolloutPercentage)} ` +
           `(${served.byRollout.toLocaleString('en-US')} by rollout); once the hold is over, cron runs the tick`,
       );
       const ramp = await getRamp(db, FLAG);
@@ -128,7 +129,7 @@ export async function runRampDemo(
   } else {
     printer.line(
       printer.color.red(
-        `Ramp demo finished in ${seconds}s but the ticks exited ${ticks.join(', ')} (expected 0, 0, 2) with the rollout at ${flag?.rolloutPercentage} %.`,
+        `Ramp demo finished in ${seconds}s but the ticks exited ${ticks.join(', ')} (expected 0, 0, 2) with the rollout at ${formatPercent(flag?.rolloutPercentage)}.`,
       ),
     );
   }

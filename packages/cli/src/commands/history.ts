@@ -1,3 +1,4 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import { type AuditEntry, FlagNotFoundError, getFlag, listAudit } from '@kaviar/flags-pg';
 import { defineCommand } from '../command-spec';
 import { parseFlagKeyArg, parseIntegerArg, parseSinceArg, parseTextArg } from '../input-values';
@@ -17,19 +18,20 @@ export function describeAuditChange(entry: Pick<AuditEntry, 'action' | 'before' 
     return `allowlist ${parts.join(' ') || '±0'}${size === undefined ? '' : ` (size ${size})`}`;
   }
   if (entry.action === 'create') {
-    return `created ${field(after, 'enabled') ? 'enabled' : 'disabled'} at ${field(after, 'rolloutPercentage')} %`;
+    return `created ${field(after, 'enabled') ? 'enabled' : 'disabled'} at ${formatPercent(field(after, 'rolloutPercentage'))}`;
   }
   if (entry.action === 'delete') return 'deleted';
   if (entry.action.startsWith('ramp.')) {
     const from = field(before, 'state');
-    return `ramp ${from ? `${from} → ` : ''}${field(after, 'state')} at ${field(after, 'percent')} %`;
+    return `ramp ${from ? `${from} → ` : ''}${field(after, 'state')} at ${formatPercent(field(after, 'percent'))}`;
   }
   const parts: string[] = [];
   for (const name of ['enabled', 'rolloutPercentage', 'description'] as const) {
     const from = field(before, name);
     const to = field(after, name);
     if (from === to) continue;
-    if (name === 'rolloutPercentage') parts.push(`rollout ${from ?? '-'} % → ${to ?? '-'} %`);
+    if (name === 'rolloutPercentage')
+      parts.push(`rollout ${formatPercent(from ?? '-')} → ${formatPercent(to ?? '-')}`);
     else if (name === 'enabled') parts.push(to ? 'enabled' : 'disabled');
     else parts.push('description changed');
   }

@@ -1,3 +1,4 @@
+import { formatPercent } from '@kaviar/flags-core/internal';
 import { formatDuration, type Ramp } from '@kaviar/flags-pg';
 import type { Printer } from '../printer';
 import { statusColor } from '../status-color';
@@ -7,7 +8,7 @@ export function describeRampSteps(ramp: Ramp): string {
   return ramp.steps
     .map((step, i) => {
       const passed = ramp.history.some((h) => h.step === i && h.status === 'PASS');
-      const text = `${step} %${passed ? ' ✓' : ''}`;
+      const text = `${formatPercent(step)}${passed ? ' ✓' : ''}`;
       return i === ramp.stepIndex && ['active', 'holding', 'paused'].includes(ramp.state)
         ? `[${text}]`
         : text;
@@ -17,8 +18,8 @@ export function describeRampSteps(ramp: Ramp): string {
 
 /** `holding at 25 % (step 3 of 5)` */
 export function describeRampState(ramp: Ramp): string {
-  const where = `${ramp.currentPercent} % (step ${ramp.stepIndex + 1} of ${ramp.steps.length})`;
-  if (ramp.state === 'completed') return `completed at ${ramp.currentPercent} %`;
+  const where = `${formatPercent(ramp.currentPercent)} (step ${ramp.stepIndex + 1} of ${ramp.steps.length})`;
+  if (ramp.state === 'completed') return `completed at ${formatPercent(ramp.currentPercent)}`;
   if (ramp.state === 'rolled_back') return `rolled back from ${where}`;
   if (ramp.state === 'aborted') return `aborted at ${where}`;
   return `${ramp.state} at ${where}`;

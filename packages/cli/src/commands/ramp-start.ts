@@ -1,4 +1,4 @@
-import { describe as describeValue } from '@kaviar/flags-core/internal';
+import { describe as describeValue, formatPercent } from '@kaviar/flags-core/internal';
 import { guardName } from '@kaviar/flags-monitor';
 import {
   describeSteps,
@@ -165,7 +165,7 @@ export const rampStartCommand = defineCommand({
     // Moving the rollout now is a write like `set`: the same rule decides whether it needs confirming.
     if (plan.moved && !dryRun && !yes && isRiskyRollout(plan.moved.from, plan.moved.to)) {
       await ctx.confirm([
-        `Starting this ramp moves the rollout of ${ramp.flagKey} from ${plan.moved.from} % to ${plan.moved.to} % now.`,
+        `Starting this ramp moves the rollout of ${ramp.flagKey} from ${formatPercent(plan.moved.from)} to ${formatPercent(plan.moved.to)} now.`,
       ]);
     }
     // What was confirmed is what happens: the start refuses (75) if the rollout moved since the plan.
@@ -179,7 +179,7 @@ export const rampStartCommand = defineCommand({
     }
     const head = dryRun ? 'Dry run, nothing written: would start' : 'Started';
     const moved = result.moved
-      ? `; rollout ${dryRun ? 'would move' : 'moved'} ${result.moved.from} % → ${result.moved.to} %`
+      ? `; rollout ${dryRun ? 'would move' : 'moved'} ${formatPercent(result.moved.from)} → ${formatPercent(result.moved.to)}`
       : '';
     printer.line(
       `${head} the ramp of ${ramp.flagKey}: ${describeSteps(result.ramp.steps)}, each held ${formatDuration(result.ramp.holdMs)}${moved}.`,

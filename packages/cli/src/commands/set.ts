@@ -12,7 +12,7 @@ function explainConflict(key: string, error: ConflictError): ConflictError {
   const expected = error.expected.rolloutPercentage;
   return new ConflictError(key, error.expected, error.actual, {
     message:
-      `${key}: the rollout is ${found} %, not ${expected} % as --expect-rollout says (someone changed it); ` +
+      `${key}: the rollout is ${formatPercent(found)}, not ${formatPercent(expected)} as --expect-rollout says (someone changed it); ` +
       `nothing was written. Check \`kaviar-flags history ${key}\` and decide again`,
     cause: error,
   });
