@@ -87,6 +87,29 @@ function reportOf(pkg) {
   return `${lines.join('\n')}\n`;
 }
 
+/** The names of the values (functions, classes, constants) the package's main entry point exports. */
+export function runtimeExports(pkg) {
+  const main = entryPoints(pkg.manifest).find(([subpath]) => subpath === '.');
+  if (!main) return [];
+  const file = join(pkg.dir, main[1]);
+  if (!existsSync(file)) throw new Error(`${relative(root, file)} is missing: run npm run build first`);
+  const program = ts.createProgram([file], {
+    noEmit: true,
+    skipLibCheck: true,
+    module: ts.ModuleKind.NodeNext,
+  });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file);
+  const moduleSymbol = source && checker.getSymbolAtLocation(source);
+  return (moduleSymbol ? checker.getExportsOfModule(moduleSymbol) : [])
+    .filter((symbol) => {
+      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      return (target.flags & ts.SymbolFlags.Value) !== 0;
+    })
+    .map((symbol) => symbol.name)
+    .sort();
+}
+
 /** Compares (or writes) every package's report; returns the packages whose committed report is stale. */
 export function apiReports({ write }) {
   const stale = [];

@@ -2,13 +2,15 @@
 // - publint and @arethetypeswrong/cli (attw --pack);
 // - no declaration tagged `@internal` in a built `.d.ts` (`stripInternal` must have removed it);
 // - the committed API report (`api-report.md`) matches the build (scripts/api-report.mjs);
+// - every value (function, class, constant) a package's main entry point exports is named in its README:
+//   a package exports what its README documents (what only our packages share goes through `./internal`);
 // - a package never released (no CHANGELOG.md yet) is at 0.0.0, so its first `changeset version` with a
 //   minor changeset publishes 0.1.0 rather than skipping it.
 // Run after `npm run build`: node scripts/check-packages.mjs
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { apiReports, publicPackages } from './api-report.mjs';
+import { apiReports, publicPackages, runtimeExports } from './api-report.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 let failed = 0;
@@ -60,6 +62,19 @@ for (const { dir, manifest } of publicPackages()) {
     );
   } else {
     console.log(`ok no @internal declarations in ${name}/dist`);
+  }
+  const readme = existsSync(join(dir, 'README.md')) ? readFileSync(join(dir, 'README.md'), 'utf8') : '';
+  const undocumented = runtimeExports({ dir, manifest }).filter(
+    (value) => !new RegExp(`\\b${value}\\b`).test(readme),
+  );
+  if (undocumented.length > 0) {
+    failed++;
+    console.error(
+      `FAIL README ${name}: exports not named in its README: ${undocumented.join(', ')} (document them, or ` +
+        'share them through ./internal if only our packages use them)',
+    );
+  } else {
+    console.log(`ok every value ${name} exports is in its README`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatShare } from '@kaviar/flags-core/internal';
 import type { FlagsDb } from '@kaviar/flags-pg';
 import type { CommandContext } from './command-spec';
 import { type EvaluationRound, passengerId, startDemoFleet } from './demo-fleet';
@@ -192,11 +193,11 @@ export function demoDatabaseArgs(ctx: CommandContext, schema: string): string {
 
 function describeRound(r: EvaluationRound, instances: number): string {
   const rest = r.passengers - r.allowlisted;
-  const share = rest > 0 ? ((r.byRollout / rest) * 100).toFixed(2) : '0.00';
+  const share = formatShare(rest > 0 ? r.byRollout / rest : 0, 2);
   return (
     `${r.passengers.toLocaleString('en-US')} passengers evaluated on ${instances} instances: ` +
     `${r.enabled.toLocaleString('en-US')} got the feature (${r.allowlisted} allowlisted, ` +
-    `${r.byRollout.toLocaleString('en-US')} by rollout = ${share} % of the others); exposure counts flushed.`
+    `${r.byRollout.toLocaleString('en-US')} by rollout = ${share} of the others); exposure counts flushed.`
   );
 }
 

@@ -1,4 +1,5 @@
-import { formatDuration, type Ramp } from '@kaviar/flags-pg';
+import type { Ramp } from '@kaviar/flags-pg';
+import { formatDuration } from '@kaviar/flags-pg/internal';
 import { describeRampState, describeRampSteps } from './commands/ramp-print';
 import { formatTime } from './format-time';
 

@@ -22,9 +22,9 @@ import {
   listFlags,
   listInstances,
   listRamps,
-  RAMP_IN_PROGRESS,
   type Ramp,
 } from '@kaviar/flags-pg';
+import { RAMP_IN_PROGRESS } from '@kaviar/flags-pg/internal';
 import { redactCheckpoint, type ShownCheckpoint } from './redact';
 import { type RolloutStep, rolloutTimeline } from './rollout-timeline';
 

@@ -4,7 +4,8 @@
  * exposure 4.9 % (interval 4.1–5.8 %), guard `check_error_rate` OK: 0.2 % errors".
  */
 import { formatPercent, formatShare } from '@kaviar/flags-core/internal';
-import { type AuditEntry, formatDuration } from '@kaviar/flags-pg';
+import type { AuditEntry } from '@kaviar/flags-pg';
+import { formatDuration } from '@kaviar/flags-pg/internal';
 import { auditField, formatTime } from './quote-audit';
 import type { Checkpoint, Finding } from './types';
 

@@ -1,5 +1,6 @@
 import { formatPercent } from '@kaviar/flags-core/internal';
-import { formatDuration, type Ramp } from '@kaviar/flags-pg';
+import type { Ramp } from '@kaviar/flags-pg';
+import { formatDuration } from '@kaviar/flags-pg/internal';
 import type { Printer } from '../printer';
 import { statusColor } from '../status-color';
 

@@ -1,6 +1,6 @@
 import { formatPercent } from '@kaviar/flags-core/internal';
 import type { VersionExposure } from '@kaviar/flags-monitor';
-import { describeSteps } from '@kaviar/flags-pg';
+import { describeSteps } from '@kaviar/flags-pg/internal';
 import { exposureChart, exposureVerdict } from '../exposure-chart';
 import { duration, sharePercent, statusBadge, timeTag } from '../format';
 import { html, type SafeHtml } from '../html';
