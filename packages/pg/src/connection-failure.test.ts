@@ -6,7 +6,7 @@ import {
   DatabaseConfigError,
 } from './connection-failure';
 import { dbError } from './db-error';
-import { DatabaseUnavailableError } from './errors';
+import { DatabaseUnavailableError, SchemaMissingError } from './errors';
 import { schemaNameProblem } from './schema-name';
 
 const pgError = (code: string | undefined, message: string) => Object.assign(new Error(message), { code });
@@ -45,6 +45,16 @@ describe('classifyConnectionFailure', () => {
     expect(dbError(pgError('ECONNREFUSED', 'connect ECONNREFUSED'), 's')).toBeInstanceOf(
       DatabaseUnavailableError,
     );
+  });
+
+  it('tells a missing schema by SQLSTATE, whatever the message says (or in whatever language)', () => {
+    for (const code of ['3F000', '42P01', '42883']) {
+      const error = dbError(pgError(code, 'la relation « flags » n’existe pas'), 'kaviar_flags');
+      expect([code, error instanceof SchemaMissingError]).toEqual([code, true]);
+    }
+    expect(
+      dbError(pgError('42601', 'syntax error at or near "kaviar_flags"'), 'kaviar_flags'),
+    ).not.toBeInstanceOf(SchemaMissingError);
   });
 });
 

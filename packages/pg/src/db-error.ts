@@ -32,8 +32,11 @@ export function dbError(caught: unknown, schema: string): Error {
   if (isConnectionError(error)) {
     return new DatabaseUnavailableError(error.message, { cause: error });
   }
+  // Every statement the package sends names only its own schema's objects (and the session's own temporary
+  // tables, created before use), so an undefined schema, table or function means the schema is missing or
+  // behind: decided by SQLSTATE alone, never by the message's wording.
   const code = sqlStateOf(error);
-  if (code !== undefined && UNDEFINED_OBJECT_SQLSTATES.has(code) && error.message.includes(schema)) {
+  if (code !== undefined && UNDEFINED_OBJECT_SQLSTATES.has(code)) {
     return new SchemaMissingError(schema, { cause: error });
   }
   return error;
