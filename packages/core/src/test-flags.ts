@@ -1,4 +1,4 @@
-import { bucketOf, thresholdOf } from './bucket';
+import { BUCKETS, bucketOf, thresholdOf } from './bucket';
 import { FlagNotFoundError, FlagsError } from './errors';
 import { createFlagClient, type FlagClient } from './flag-client';
 import { createMemorySource, type MemorySource } from './memory-source';
@@ -69,7 +69,7 @@ export function createTestFlags(definitions: Readonly<Record<string, TestFlagDef
     const flag = source.current().flags.get(key);
     if (flag === undefined) throw new FlagNotFoundError(key, `No test flag "${key}"; define it first`);
     const threshold = thresholdOf(flag.rolloutPercentage);
-    if (inside ? threshold === 0 : threshold >= 10_000) {
+    if (inside ? threshold === 0 : threshold >= BUCKETS) {
       throw new FlagsError(
         'NO_SUBJECTS',
         `No subject can be ${inside ? 'inside' : 'outside'} a ${flag.rolloutPercentage} % rollout of "${key}"`,
