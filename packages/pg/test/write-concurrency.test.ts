@@ -17,12 +17,15 @@ import {
   type FlagsDb,
   getAllowlist,
   getFlag,
+  getRamp,
   importAllowlist,
   importSnapshot,
   listAudit,
   listFlags,
   openDb,
   SNAPSHOT_FORMAT,
+  startRamp,
+  transitionRamp,
   updateFlag,
   WriteAbortedError,
   WriteContentionError,
@@ -240,6 +243,93 @@ forEachDatabase(
         );
         expect(await getAllowlist(db, 'abort.early')).toEqual([]);
       });
+    });
+
+    describe('ramp writes beside a restore', () => {
+      /**
+       * Holds the store's write lock exclusively, as a restore does first; `lockFlag()` then locks the
+       * flag's row, as a restore does next. Returns what those statements threw, if anything.
+       */
+      async function restoreLike(holder: FlagsDb, key: string) {
+        let lockFlagRow!: () => void;
+        const next = new Promise<void>((resolve) => {
+          lockFlagRow = resolve;
+        });
+        let locked!: () => void;
+        const held = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        const done = holder.transaction(async (tx) => {
+          await lockWrites(tx, holder.schema, 'exclusive');
+          locked();
+          await next;
+          await tx.query(`select 1 from ${holder.ident}.flags where key = $1 for update`, [key]);
+        });
+        await held;
+        return { lockFlagRow, done };
+      }
+
+      /** Waits until a session of this schema waits for the store's write lock. */
+      const waitsForWriteLock = (holder: FlagsDb) =>
+        until('the ramp write to wait for the store lock', async () => {
+          const { rows } = await holder.query(
+            `select 1 from pg_stat_activity where wait_event_type = 'Lock' and state = 'active'
+             and query like '%pg_advisory_xact_lock_shared%'`,
+          );
+          return rows.length > 0;
+        });
+
+      const rampWrites = {
+        start: (db: FlagsDb, key: string) =>
+          startRamp(db, { flagKey: key, steps: [5, 50], holdMs: 60_000 }, actor).then((r) => r.ramp),
+        transition: async (db: FlagsDb, key: string) => {
+          const ramp = (await getRamp(db, key))!;
+          return transitionRamp(
+            db,
+            key,
+            {
+              expectRevision: ramp.revision,
+              action: 'ramp.advance',
+              decision: 'advanced',
+              state: 'active',
+              stepIndex: 1,
+              nextCheckAt: new Date(Date.now() + 60_000),
+              holds: 0,
+              explanation: 'test',
+              rollout: { from: 5, to: 50 },
+              now: new Date(),
+            },
+            actor,
+          );
+        },
+      };
+
+      it.each(Object.keys(rampWrites) as (keyof typeof rampWrites)[])(
+        'a ramp %s waits for the store lock before it locks the flag, so a restore never deadlocks with it',
+        async (write) => {
+          const db = getDb();
+          const key = `ramp.race.${write}`;
+          await createFlag(db, { key, enabled: true }, actor);
+          if (write === 'transition') await rampWrites.start(db, key);
+          const holder = await openDb(ctx.openOptions());
+          try {
+            const restore = await restoreLike(holder, key);
+            const ramp = rampWrites[write](db, key);
+            ramp.catch(() => {});
+            await waitsForWriteLock(holder);
+            // Under the earlier order the ramp held the flag's row here: this waited for it, the ramp for
+            // the store lock, and Postgres broke the deadlock by failing one of them.
+            restore.lockFlagRow();
+            await expect(restore.done).resolves.toBeUndefined();
+            const written = await ramp;
+            expect(written.flagKey).toBe(key);
+            expect((await getFlag(db, key))?.rolloutPercentage).toBe(write === 'start' ? 5 : 50);
+          } finally {
+            await holder.close();
+          }
+        },
+        60_000,
+      );
     });
 
     describe('a restore racing a create of the same flag', () => {

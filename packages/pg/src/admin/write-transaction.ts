@@ -3,12 +3,17 @@
  * - Lock order, the same in every write, so that writes cannot deadlock one another:
  *   1. the store's write lock, a transaction-level advisory lock keyed by the schema: shared for a write
  *      to one flag, exclusive for a restore (which so reads and replaces the whole store alone);
- *   2. the row of the flag written (a restore: every row, in key order);
- *   3. the `state` row, taken by the version trigger at the first row written and held until commit.
+ *   2. the row of the flag written (a restore: every row, in key order), then rows that hang off it (a
+ *      ramp's row; a flag's delete reaches them by cascade);
+ *   3. the `state` row, taken by the version trigger at the first flag row written, or once an allowlist
+ *      statement's rows are written (schema 3), and held until commit.
  *   Work that needs no lock (validation, staging an import's ids) is done before step 1.
  * - A serialization failure or a deadlock (40001, 40P01: from other transactions on these tables, or a
  *   stricter isolation level) rolls the attempt back and the write runs again, at most `MAX_ATTEMPTS`
  *   times, then `WriteContentionError`. So `fn` must be safe to run again: it only touches `tx`.
+ * - A write through a transaction's view (`transactionDb`: a ramp's flag write inside the ramp's own
+ *   transaction) runs once: its failure aborts the enclosing transaction, which that transaction's own
+ *   `runWrite` rolls back and runs again, so a retry never runs inside an aborted transaction.
  * - With a `signal`: an abort before commit refuses the next statement and cancels the running one
  *   (`pg_cancel_backend`, sent from another pooled connection only while this transaction still holds
  *   its connection, so it can never hit someone else's query), the attempt rolls back, and the caller
@@ -18,6 +23,7 @@
 import { toError } from '@kaviar/flags-core/internal';
 import type { FlagsDb, Queryable } from '../db';
 import { WriteAbortedError, WriteContentionError } from '../errors';
+import { isTransactionDb } from '../ramps/tx-db';
 import { sqlStateOf } from '../sqlstate';
 
 /** How many times a write is tried before `WriteContentionError`. @internal */
@@ -63,6 +69,7 @@ export async function runWrite<T>(
   fn: (tx: Queryable) => Promise<T>,
 ): Promise<T> {
   const { signal } = options;
+  if (isTransactionDb(db)) return db.transaction((tx) => attemptWrite(db, tx, options, fn));
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw new WriteAbortedError(what, { cause: signal.reason });
     try {

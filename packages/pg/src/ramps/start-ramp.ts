@@ -1,7 +1,9 @@
+import { describe } from '@kaviar/flags-core/internal';
 import { writeAudit } from '../admin/audit';
 import type { WriteOptions } from '../admin/flag-row';
 import { checkWriteOptions, readFlagRow } from '../admin/flag-row';
 import { updateFlag } from '../admin/update-flag';
+import { runWrite } from '../admin/write-transaction';
 import type { FlagsDb } from '../db';
 import { ConflictError, FlagNotFoundError, InvalidRampError, RampExistsError } from '../errors';
 import { ALREADY_EXISTS_SQLSTATES, sqlStateOf } from '../sqlstate';
@@ -58,7 +60,8 @@ export async function startRamp(
   const now = options.now ?? new Date();
   const key = plan.flagKey;
   try {
-    return await db.transaction(async (tx) => {
+    // The store's write lock first (runWrite), then the flag's row: the order of every write.
+    return await runWrite(db, `Ramp start of ${describe(key)}`, {}, async (tx) => {
       const flag = await readFlagRow(tx, db.ident, key, true);
       if (!flag) throw new FlagNotFoundError(key);
       if (options.expectRollout !== undefined && flag.rolloutPercentage !== options.expectRollout) {

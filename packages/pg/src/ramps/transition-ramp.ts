@@ -1,17 +1,22 @@
 /**
  * Every change of a ramp after its start goes through `transitionRamp`. Invariants:
- * - One transaction: the ramp's advisory lock, its row (`for update`), a compare-and-set on its
- *   revision, the optional flag write (`updateFlag` with compare-and-set, so its own audit row), the
- *   optional checkpoint, the ramp row and its `ramp.*` audit row. Either all of it commits or nothing.
- * - Locks are taken in one order: advisory lock, ramp row, flag row (by `updateFlag`), state row (by
- *   the version trigger); flag writes take flag row then state row, so no cycle is possible.
+ * - One transaction (retried on a deadlock or serialization failure, like every write): the ramp's
+ *   advisory lock, its row (`for update`), a compare-and-set on its revision, the optional flag write
+ *   (`updateFlag` with compare-and-set, so its own audit row), the optional checkpoint, the ramp row and
+ *   its `ramp.*` audit row. Either all of it commits or nothing.
+ * - Locks are taken in the order of every write (see `admin/write-transaction.ts`): the store's write lock
+ *   (shared), the ramp's advisory lock, the flag's row, the ramp's row, the state row (by the version
+ *   trigger). The flag's row comes before the ramp's because deleting a flag (or a restore) locks the flag
+ *   row and then, by cascade, its ramp rows.
  * - A flag written by someone else since the ramp last wrote or accepted it (a higher flag version)
  *   makes the transition throw `RampConflictError` (`what: 'flag'`) when it was to write the flag.
  */
 
+import { describe } from '@kaviar/flags-core/internal';
 import { type RampAuditAction, writeAudit } from '../admin/audit';
 import { checkWriteOptions, readFlagRow, type WriteOptions } from '../admin/flag-row';
 import { updateFlag } from '../admin/update-flag';
+import { runWrite } from '../admin/write-transaction';
 import type { FlagsDb } from '../db';
 import { RampConflictError, RampNotFoundError } from '../errors';
 import {
@@ -79,9 +84,10 @@ export async function transitionRamp(
   options: TransitionRampOptions,
 ): Promise<Ramp> {
   const { actor, reason } = checkWriteOptions(options);
-  return db.transaction(async (tx) => {
+  return runWrite(db, `Ramp change of ${describe(flagKey)}`, {}, async (tx) => {
     await tx.query(RAMP_LOCK_SQL('pg_advisory_xact_lock'), [db.schema, flagKey]);
-    const ramp = await readRampInProgress(tx, db.ident, flagKey, true);
+    const flag = await readFlagRow(tx, db.ident, flagKey, true);
+    const ramp = flag && (await readRampInProgress(tx, db.ident, flagKey, true));
     if (!ramp) throw new RampNotFoundError(flagKey);
     if (ramp.revision !== change.expectRevision) {
       throw new RampConflictError(flagKey, 'ramp', change.expectRevision, ramp.revision);
@@ -92,9 +98,7 @@ export async function transitionRamp(
     }
     const versionRule = change.flagVersion ?? (change.rollout ? 'require' : 'ignore');
     let flagVersion = ramp.flagVersion;
-    if (versionRule !== 'ignore') {
-      const flag = await readFlagRow(tx, db.ident, flagKey, true);
-      if (!flag) throw new RampNotFoundError(flagKey);
+    if (versionRule !== 'ignore' && flag) {
       if (versionRule === 'require' && flag.version !== ramp.flagVersion) {
         throw new RampConflictError(flagKey, 'flag', ramp.flagVersion, flag.version);
       }

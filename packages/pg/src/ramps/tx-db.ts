@@ -6,7 +6,7 @@ import type { FlagsDb, Queryable } from '../db';
  * transaction as its own row and audit. @internal
  */
 export function transactionDb(db: FlagsDb, tx: Queryable): FlagsDb {
-  return {
+  const view: FlagsDb = {
     schema: db.schema,
     ident: db.ident,
     driver: db.driver,
@@ -16,4 +16,16 @@ export function transactionDb(db: FlagsDb, tx: Queryable): FlagsDb {
     listen: () => Promise.reject(new Error('listen is not available inside a transaction')),
     close: async () => undefined,
   };
+  views.add(view);
+  return view;
+}
+
+const views = new WeakSet<FlagsDb>();
+
+/**
+ * Whether `db` is a {@link transactionDb} view: a write through it is part of a transaction someone else
+ * runs, so it must not retry on its own (the rolled-back transaction is the caller's to run again). @internal
+ */
+export function isTransactionDb(db: FlagsDb): boolean {
+  return views.has(db);
 }
