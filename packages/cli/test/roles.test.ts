@@ -93,6 +93,8 @@ suite('roles and grants (real Postgres)', () => {
     );
     expect(applied.stderr).toBe('');
     expect(applied.status).toBe(0);
+    // A hardened database: nobody may call the schema's functions unless granted (the triggers still fire).
+    await owner.exec(`revoke execute on all functions in schema ${owner.ident} from public`);
     await createFlag(owner, { key: FLAG, enabled: true, rolloutPercentage: 1 }, { actor: 'owner' });
   }, 120_000);
 
@@ -203,6 +205,25 @@ suite('roles and grants (real Postgres)', () => {
       settleMs: 0,
     });
     expect(checkpoint.status).toBe('PASS');
+  });
+
+  it('operator: imports and replaces an allowlist through the CLI where the schema functions are not PUBLIC', async () => {
+    writeFileSync(join(cwd, 'ids.txt'), 'passenger-a\npassenger-b\n');
+    const imported = await cli('operator', [
+      'allowlist',
+      'import',
+      FLAG,
+      join(cwd, 'ids.txt'),
+      '--replace',
+      '--yes',
+      '--actor',
+      'ops',
+    ]);
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    const listed = await cli('operator', ['allowlist', 'list', FLAG, '--json']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('passenger-b');
   });
 
   it('operator: recording a checkpoint and writing instances are refused, nothing written', async () => {

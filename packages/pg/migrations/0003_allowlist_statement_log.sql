@@ -17,27 +17,23 @@
 -- * `allowlist.version` is no longer set (new rows keep its default, 0): nothing reads it; the version of
 --   an allowlist change is in `changes`. Flag rows keep their row trigger (`flags.version` is read).
 
--- The transaction's version, taken at the first call (under the state row lock, sending the NOTIFY) and
--- the same for every later call in the transaction.
-create or replace function {{schema}}.tx_version() returns bigint language plpgsql as $$
+-- `take_version` below is the transaction's version, taken at its first write (under the state row lock,
+-- sending the NOTIFY) and the same for every later one. It is written out in each trigger function rather
+-- than called as a function of its own: trigger functions run with the writer's privileges, and a writer
+-- may not have EXECUTE on the schema's functions where a database revokes it from PUBLIC.
+
+-- The row trigger, now for `flags` only (one row per flag written).
+create or replace function {{schema}}.bump_version() returns trigger language plpgsql as $$
 declare
   v bigint;
 begin
+  -- take_version
   v := nullif(current_setting('kaviar_flags.tx_version_' || md5({{schema_literal}}), true), '')::bigint;
   if v is null then
     update {{schema}}.state set version = nextval('{{schema}}.version_seq') returning version into v;
     perform set_config('kaviar_flags.tx_version_' || md5({{schema_literal}}), v::text, true);
     perform pg_notify('kaviar_flags', json_build_object('schema', {{schema_literal}}, 'version', v)::text);
   end if;
-  return v;
-end;
-$$;
-
--- The row trigger, now for `flags` only (one row per flag written).
-create or replace function {{schema}}.bump_version() returns trigger language plpgsql as $$
-declare
-  v bigint := {{schema}}.tx_version();
-begin
   if TG_OP = 'DELETE' then
     insert into {{schema}}.changes (version, flag_key, subject_id, op) values (v, old.key, null, 'delete');
     return old;
@@ -56,21 +52,29 @@ create or replace function {{schema}}.log_allowlist_statement() returns trigger 
 declare
   v bigint;
 begin
+  if TG_OP = 'DELETE' then
+    perform 1 from old_rows limit 1;
+  else
+    perform 1 from new_rows limit 1;
+  end if;
+  if not found then
+    return null;
+  end if;
+  -- take_version
+  v := nullif(current_setting('kaviar_flags.tx_version_' || md5({{schema_literal}}), true), '')::bigint;
+  if v is null then
+    update {{schema}}.state set version = nextval('{{schema}}.version_seq') returning version into v;
+    perform set_config('kaviar_flags.tx_version_' || md5({{schema_literal}}), v::text, true);
+    perform pg_notify('kaviar_flags', json_build_object('schema', {{schema_literal}}, 'version', v)::text);
+  end if;
   if TG_OP = 'INSERT' then
-    if exists (select 1 from new_rows) then
-      v := {{schema}}.tx_version();
-      insert into {{schema}}.changes (version, flag_key, subject_id, op)
-        select v, flag_key, subject_id, 'upsert' from new_rows;
-    end if;
+    insert into {{schema}}.changes (version, flag_key, subject_id, op)
+      select v, flag_key, subject_id, 'upsert' from new_rows;
   elsif TG_OP = 'DELETE' then
-    if exists (select 1 from old_rows) then
-      v := {{schema}}.tx_version();
-      insert into {{schema}}.changes (version, flag_key, subject_id, op)
-        select v, flag_key, subject_id, 'delete' from old_rows;
-    end if;
-  elsif exists (select 1 from new_rows) then
+    insert into {{schema}}.changes (version, flag_key, subject_id, op)
+      select v, flag_key, subject_id, 'delete' from old_rows;
+  else
     -- An update: every new identity is upserted; an old identity that no new row has is deleted.
-    v := {{schema}}.tx_version();
     insert into {{schema}}.changes (version, flag_key, subject_id, op)
       select v, flag_key, subject_id, 'upsert' from new_rows
       union all

@@ -9,6 +9,9 @@ import { DEFAULT_SCHEMA, quoteSchema } from './schema-name';
  * Something SQL can be sent to: the database or a transaction handle.
  * Numbers: `bigint` and `numeric` columns come back as JS numbers, `timestamptz` as `Date`, `jsonb` parsed,
  * on both drivers. Pass JSON parameters as `JSON.stringify(value)` with a `::jsonb` cast.
+ * Meant for the flags schema's own statements: an undefined schema, table or function (SQLSTATE `3F000`,
+ * `42P01`, `42883`) is reported as `SchemaMissingError`, since in those statements it means the schema is
+ * missing or behind. Send SQL about your own tables through your own client.
  */
 export interface Queryable {
   /** Runs one statement with `$1..$n` parameters. */
