@@ -23,6 +23,7 @@ import {
   listAudit,
   listFlags,
   openDb,
+  type Queryable,
   SNAPSHOT_FORMAT,
   startRamp,
   transitionRamp,
@@ -43,8 +44,13 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
   }
 }
 
-/** A transaction on `db` that takes a lock with `sql` and holds it until `release()` is called. */
-async function holdLock(db: FlagsDb, sql: string, params: unknown[]) {
+type Step = (tx: Queryable) => Promise<unknown>;
+
+/**
+ * A transaction on `db` that takes a lock (`take`) and holds it until `release()` is called; then it
+ * runs `then` (if given) before it commits.
+ */
+async function holdLock(db: FlagsDb, take: Step, then?: Step) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -54,9 +60,10 @@ async function holdLock(db: FlagsDb, sql: string, params: unknown[]) {
     locked = resolve;
   });
   const done = db.transaction(async (tx) => {
-    await tx.query(sql, params);
+    await take(tx);
     locked();
     await gate;
+    await then?.(tx);
   });
   await held;
   return { release, done };
@@ -64,7 +71,7 @@ async function holdLock(db: FlagsDb, sql: string, params: unknown[]) {
 
 /** A transaction on `db` that holds `key`'s row lock until `release()` is called. */
 const holdRowLock = (db: FlagsDb, key: string) =>
-  holdLock(db, `select 1 from ${db.ident}.flags where key = $1 for update`, [key]);
+  holdLock(db, (tx) => tx.query(`select 1 from ${db.ident}.flags where key = $1 for update`, [key]));
 
 type State = { enabled: boolean; rolloutPercentage: number; description: string } | null;
 const stateOf = (value: unknown): State => {
@@ -149,7 +156,7 @@ forEachDatabase(
              when (new.subject_id = 'gate') execute function ${db.ident}.test_gate();`,
         );
         const holder = await openDb(ctx.openOptions());
-        const gate = await holdLock(holder, 'select pg_advisory_xact_lock($1)', [gateKey]);
+        const gate = await holdLock(holder, (tx) => tx.query('select pg_advisory_xact_lock($1)', [gateKey]));
         try {
           // 5,000 rows are written before the gate, 5,000 after.
           const ids = [...Array.from({ length: 5_000 }, (_, i) => `r-${i}`), 'gate'];
@@ -247,27 +254,15 @@ forEachDatabase(
 
     describe('ramp writes beside a restore', () => {
       /**
-       * Holds the store's write lock exclusively, as a restore does first; `lockFlag()` then locks the
-       * flag's row, as a restore does next. Returns what those statements threw, if anything.
+       * Holds the store's write lock exclusively, as a restore does first; once released, locks the
+       * flag's row, as a restore does next, and commits.
        */
-      async function restoreLike(holder: FlagsDb, key: string) {
-        let lockFlagRow!: () => void;
-        const next = new Promise<void>((resolve) => {
-          lockFlagRow = resolve;
-        });
-        let locked!: () => void;
-        const held = new Promise<void>((resolve) => {
-          locked = resolve;
-        });
-        const done = holder.transaction(async (tx) => {
-          await lockWrites(tx, holder.schema, 'exclusive');
-          locked();
-          await next;
-          await tx.query(`select 1 from ${holder.ident}.flags where key = $1 for update`, [key]);
-        });
-        await held;
-        return { lockFlagRow, done };
-      }
+      const restoreLike = (holder: FlagsDb, key: string) =>
+        holdLock(
+          holder,
+          (tx) => lockWrites(tx, holder.schema, 'exclusive'),
+          (tx) => tx.query(`select 1 from ${holder.ident}.flags where key = $1 for update`, [key]),
+        );
 
       /** Waits until a session of this schema waits for the store's write lock. */
       const waitsForWriteLock = (holder: FlagsDb) =>
@@ -319,7 +314,7 @@ forEachDatabase(
             await waitsForWriteLock(holder);
             // Under the earlier order the ramp held the flag's row here: this waited for it, the ramp for
             // the store lock, and Postgres broke the deadlock by failing one of them.
-            restore.lockFlagRow();
+            restore.release();
             await expect(restore.done).resolves.toBeUndefined();
             const written = await ramp;
             expect(written.flagKey).toBe(key);
