@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, forEachDatabase, randomSchema } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
-import { runCli } from '../src/index';
-import { createSeedFlag, dumpState, kaviar, SEED_FLAG } from './support/kaviar';
+import { createSeedFlag, dumpState, kaviar, runKaviar, SEED_FLAG } from './support/kaviar';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-bad-input-'));
 const FLAG = SEED_FLAG;
@@ -155,17 +154,7 @@ forEachDatabase((getDb) => {
 });
 
 describe('connection errors', () => {
-  const run = async (argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(argv, {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      env: {},
-      cwd: dir,
-    });
-    return { code, stdout, stderr };
-  };
+  const run = (argv: string[]) => runKaviar(argv, { cwd: dir, env: {} });
 
   it('an unreachable database exits 69 with the password masked', async () => {
     const url = 'postgres://kaviar:s3cret-pass@127.0.0.1:1/nowhere';

@@ -7,24 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantsSql, migrationSql, SCHEMA_VERSION } from '../../pg/src/index';
-import { runCli } from '../src/index';
 import { buildIfStale } from './global-setup';
-import { spawnKaviar } from './support/kaviar';
+import { runKaviar, spawnKaviar } from './support/kaviar';
 
 const cwd = mkdtempSync(join(tmpdir(), 'kaviar-cli-print-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: {},
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) => runKaviar(argv, { cwd, env: {} });
 
 describe('migrate --print-sql / --print-grants', () => {
   beforeAll(() => buildIfStale(), 120_000);

@@ -58,6 +58,9 @@ suite('roles and grants (real Postgres)', () => {
     opened.push(db);
     return db;
   };
+  /** A client that only reads the flags (no LISTEN, heartbeat or exposures), for the read grants. */
+  const readingClient = (db: FlagsDb) =>
+    createPgFlags({ db, listen: false, heartbeat: false, countExposures: false, appName: testAppName() });
   const cli = (role: Role, argv: readonly string[]) =>
     spawnKaviar([...argv, '--schema', owner.schema], { cwd, env: { DATABASE_URL: urlAs(role) } });
 
@@ -185,13 +188,7 @@ suite('roles and grants (real Postgres)', () => {
     expect(history.stdout).toContain('"actor": "ops"');
 
     const db = await as('operator');
-    const client = createPgFlags({
-      db,
-      listen: false,
-      heartbeat: false,
-      countExposures: false,
-      appName: testAppName(),
-    });
+    const client = readingClient(db);
     try {
       await expect(client.ready({ timeoutMs: 10_000 })).resolves.toMatchObject({ origin: 'database' });
       expect(client.evaluate(FLAG, 'passenger-1').version).toBeGreaterThan(0);
@@ -276,13 +273,7 @@ suite('roles and grants (real Postgres)', () => {
     );
     expect(rows.map((r) => r.label)).toEqual(['mon', 'api']);
 
-    const client = createPgFlags({
-      db,
-      listen: false,
-      heartbeat: false,
-      countExposures: false,
-      appName: testAppName(),
-    });
+    const client = readingClient(db);
     try {
       await expect(client.ready({ timeoutMs: 10_000 })).resolves.toMatchObject({ origin: 'database' });
     } finally {

@@ -2,23 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/index';
+import { runKaviar } from './support/kaviar';
 
 // Refused while parsing, before any database is opened (none is given here, and none is created).
 const cwd = mkdtempSync(join(tmpdir(), 'kaviar-cli-snapshot-options-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: {},
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runKaviar(argv, { cwd, env: {} });
 
 describe('snapshot options', () => {
   it.each([

@@ -15,12 +15,17 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** Runs `kaviar-flags argv` in-process on `db`, with a fixed time zone and no colour. */
-export async function kaviar(
-  db: FlagsDb,
-  argv: readonly string[],
-  options: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {},
-): Promise<RunResult> {
+/** What an in-process run gets besides its arguments. */
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string | undefined>;
+  readonly tty?: boolean;
+  /** The database the commands use; without one, the CLI resolves it from `env` and `cwd` as a user's would. */
+  readonly database?: FlagsDb;
+}
+
+/** Runs `kaviar-flags argv` in-process, with a fixed time zone and no colour. */
+export async function runKaviar(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCli([...argv], {
@@ -28,9 +33,18 @@ export async function kaviar(
     stderr: { write: (t: string) => (stderr += t), isTTY: options.tty ?? false },
     env: { TZ: 'UTC', ...options.env },
     cwd: options.cwd ?? process.cwd(),
-    database: db,
+    ...(options.database && { database: options.database }),
   });
   return { code, stdout, stderr };
+}
+
+/** Runs `kaviar-flags argv` in-process on `db` (see {@link runKaviar}). */
+export function kaviar(
+  db: FlagsDb,
+  argv: readonly string[],
+  options: Omit<RunOptions, 'database'> = {},
+): Promise<RunResult> {
+  return runKaviar(argv, { ...options, database: db });
 }
 
 /** The seed's flag key. */
