@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '@kaviar/flags-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { forEachDatabase, randomSchema, testAppName } from '../../../test/support/databases';
+import { forEachDatabase, randomSchema } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
 import {
   addToAllowlist,
@@ -16,13 +16,12 @@ import {
   deleteFlag,
   migrate,
   openDb,
-  type PgFlagsClient,
   removeFromAllowlist,
   SchemaMissingError,
   updateFlag,
 } from '../src/index';
 import { writeSnapshotFile } from '../src/source/snapshot-file';
-import { whenChanged } from './support/clients';
+import { testClients, whenChanged } from './support/clients';
 
 guardLeaks();
 
@@ -31,21 +30,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kaviar-flags-pg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 forEachDatabase((getDb, ctx) => {
-  const clients: PgFlagsClient[] = [];
-  const open = (options: Parameters<typeof createPgFlags>[0] | object = {}) => {
-    const client = createPgFlags({
-      ...ctx.openOptions(),
-      appName: testAppName(),
-      heartbeat: false,
-      countExposures: false,
-      ...options,
-    });
-    clients.push(client);
-    return client;
-  };
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-  });
+  const open = testClients(() => ctx.openOptions());
 
   it('loads every flag with its allowlist and evaluates', async () => {
     const db = getDb();
@@ -115,7 +100,7 @@ forEachDatabase((getDb, ctx) => {
       heartbeat: false,
       pollIntervalMs: 60_000,
     });
-    clients.push(offline);
+    open.add(offline);
     offline.on('error', (e) => errors.push(e.error));
     const ready = await offline.ready({ timeoutMs: 10_000 });
     expect(ready.origin).toBe('snapshot-file');

@@ -27,13 +27,11 @@ import {
   type FlagsDb,
   importAllowlist,
   openDb,
-  type PgFlagsClient,
-  type PgFlagsOptions,
   removeFromAllowlist,
   updateFlag,
 } from '../src/index';
 import { loadAll, loadChanges } from '../src/source/load-flags';
-import { expectCloseDespiteStall, plainFlags, whenState } from './support/clients';
+import { expectCloseDespiteStall, plainFlags, testClients, whenState } from './support/clients';
 
 guardLeaks();
 
@@ -64,7 +62,7 @@ if (PGBOUNCER_URL === undefined || DATABASE_URL === undefined) {
   describe('through PgBouncer in transaction mode', () => {
     let direct: FlagsDb;
     let pooled: FlagsDb;
-    const clients: PgFlagsClient[] = [];
+    const open = testClients(() => ({ connectionString: bouncer, schema: direct.schema }));
     beforeAll(async () => {
       direct = await openTestDb('postgres'); // migrated on a direct connection
       pooled = await openDb({
@@ -74,7 +72,7 @@ if (PGBOUNCER_URL === undefined || DATABASE_URL === undefined) {
       });
     });
     afterAll(async () => {
-      await Promise.all(clients.map((c) => c.close()));
+      await open.closeAll();
       await pooled?.close();
       if (!direct) return;
       // PgBouncer keeps its server connections for the next clients; these served ours (they carry our
@@ -86,18 +84,6 @@ if (PGBOUNCER_URL === undefined || DATABASE_URL === undefined) {
       );
       await dropTestDb(direct);
     });
-    const open = (options: Partial<PgFlagsOptions> = {}) => {
-      const client = createPgFlags({
-        connectionString: bouncer,
-        schema: direct.schema,
-        appName: testAppName(),
-        heartbeat: false,
-        countExposures: false,
-        ...options,
-      });
-      clients.push(client);
-      return client;
-    };
 
     it('the PgBouncer answers and pools in transaction mode', async () => {
       // Its admin console (simple protocol only) reports the mode.

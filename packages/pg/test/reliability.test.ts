@@ -7,21 +7,19 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DATABASE_URL, forEachDatabase, testAppName } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
 import { startTcpProxy } from '../../../test/support/tcp-proxy';
 import {
   ConflictError,
   createFlag,
-  createPgFlags,
   DatabaseUnavailableError,
   type FlagsDb,
   listAudit,
-  type PgFlagsClient,
   updateFlag,
 } from '../src/index';
-import { expectCloseDespiteStall, whenChanged, whenState } from './support/clients';
+import { expectCloseDespiteStall, testClients, whenChanged, whenState } from './support/clients';
 
 guardLeaks();
 
@@ -39,21 +37,7 @@ async function terminate(db: FlagsDb, appName: string): Promise<number> {
 
 forEachDatabase(
   (getDb, ctx) => {
-    const clients: PgFlagsClient[] = [];
-    afterAll(async () => {
-      await Promise.all(clients.map((c) => c.close()));
-    });
-    const open = (appName: string, options: object) => {
-      const client = createPgFlags({
-        ...ctx.openOptions(),
-        appName,
-        heartbeat: false,
-        countExposures: false,
-        ...options,
-      });
-      clients.push(client);
-      return client;
-    };
+    const open = testClients(() => ctx.openOptions());
 
     it('keeps serving through an outage: no exceptions, stale with its age, a change after recovery seen', async () => {
       const db = getDb();
@@ -61,17 +45,13 @@ forEachDatabase(
       const proxy = await startTcpProxy(DATABASE_URL!);
       // The client's clock: moved forward by the test to see the age of what is served grow.
       let clockOffsetMs = 0;
-      const client = createPgFlags({
+      const client = open({
         connectionString: proxy.url,
-        schema: ctx.schema(),
         appName: testAppName('outage'),
         pollIntervalMs: 200,
         retryMinMs: 20,
-        heartbeat: false,
-        countExposures: false,
         now: () => Date.now() + clockOffsetMs,
       });
-      clients.push(client);
       try {
         await client.ready({ timeoutMs: 10_000 });
         expect(client.isEnabled('rel.outage', 'subject-1')).toBe(true);
@@ -133,19 +113,16 @@ forEachDatabase(
       const proxy = await startTcpProxy(DATABASE_URL!);
       // The client's clock: frozen by the test once stale, to read the age exactly.
       let frozenAt: number | undefined;
-      const client = createPgFlags({
+      const client = open({
         connectionString: proxy.url,
-        schema: ctx.schema(),
         appName: testAppName('stall'),
         pollIntervalMs: 300,
         queryTimeoutMs: 1000,
         retryMinMs: 50,
         heartbeat: true,
         heartbeatIntervalMs: 200,
-        countExposures: false,
         now: () => frozenAt ?? Date.now(),
       });
-      clients.push(client);
       try {
         await client.ready({ timeoutMs: 10_000 });
         await expect.poll(() => client.status().listen.state, { timeout: 10_000 }).toBe('connected');
@@ -223,16 +200,12 @@ forEachDatabase(
       const proxy = await startTcpProxy(DATABASE_URL!);
       // Long retries: the listener's backoff after a lost connection is 15..30 s (retryMinMs, capped at 30 s),
       // and no poll or sync retry comes for 30 s or more. The test drives the syncs with refresh().
-      const client = createPgFlags({
+      const client = open({
         connectionString: proxy.url,
-        schema: ctx.schema(),
         appName: testAppName('long'),
         pollIntervalMs: 60_000,
         retryMinMs: 60_000,
-        heartbeat: false,
-        countExposures: false,
       });
-      clients.push(client);
       try {
         await client.ready({ timeoutMs: 10_000 });
         await expect.poll(() => client.status().listen.state, { timeout: 10_000 }).toBe('connected');
@@ -264,18 +237,14 @@ forEachDatabase(
       await createFlag(db, { key: 'rel.half-open', enabled: true, rolloutPercentage: 0 }, actor);
       const proxy = await startTcpProxy(DATABASE_URL!);
       const appName = testAppName(`half-${randomBytes(3).toString('hex')}`);
-      const client = createPgFlags({
+      const client = open({
         connectionString: proxy.url,
-        schema: ctx.schema(),
         appName,
         pollIntervalMs: 300,
         queryTimeoutMs: 1000,
         retryMinMs: 50,
         listenProbeTimeoutMs: 500,
-        heartbeat: false,
-        countExposures: false,
       });
-      clients.push(client);
       const listenBackends = async () => {
         const { rows } = await db.query<{ pid: number }>(
           `select pid from pg_stat_activity where application_name = $1 || '-listen'`,
@@ -312,7 +281,8 @@ forEachDatabase(
       await createFlag(db, { key: 'rel.listen-timeout', enabled: true, rolloutPercentage: 0 }, actor);
       const listenProxy = await startTcpProxy(DATABASE_URL!);
       listenProxy.stall();
-      const client = open(testAppName('listen-timeout'), {
+      const client = open({
+        appName: testAppName('listen-timeout'),
         listenConnectionString: listenProxy.url,
         connectTimeoutMs: 500,
         pollIntervalMs: 100,
@@ -342,7 +312,7 @@ forEachDatabase(
       await createFlag(db, { key: 'rel.listen', enabled: true, rolloutPercentage: 0 }, actor);
       const appName = testAppName(`rel-${randomBytes(4).toString('hex')}`);
       // Polling is effectively off, so only the listener (and its resync on reconnect) can deliver.
-      const client = open(appName, { pollIntervalMs: 600_000, retryMinMs: 50 });
+      const client = open({ appName, pollIntervalMs: 600_000, retryMinMs: 50 });
       await client.ready({ timeoutMs: 10_000 });
       const listenerUp = async () => {
         const { rows } = await db.query(

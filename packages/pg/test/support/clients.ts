@@ -4,28 +4,51 @@ import { testAppName } from '../../../../test/support/databases';
 import { createPgFlags, type FlagsDb, type PgFlagsClient, type PgFlagsOptions } from '../../src/index';
 
 /**
- * A factory of clients that sync only when the test calls `refresh()` (no LISTEN, a 60 s poll, no
- * heartbeat or exposures unless `overrides` ask for them; this file's `testAppName()`), all closed after the
- * enclosing block.
+ * What {@link testClients} returns: opens a client; `add` takes one made otherwise into the same care;
+ * `closeAll()` closes every one so far.
  */
-export function manualClients(): (db: FlagsDb, overrides?: Omit<PgFlagsOptions, 'db'>) => PgFlagsClient {
+export interface TestClients {
+  (options?: Partial<PgFlagsOptions>): PgFlagsClient;
+  add(client: PgFlagsClient): PgFlagsClient;
+  closeAll(): Promise<void>;
+}
+
+/**
+ * A factory of test clients, all closed after the enclosing block (or by `closeAll()` when a block must
+ * close them before its own clean-up): no heartbeat or exposure counting and this file's `testAppName()`
+ * unless `options` say otherwise, over `base()` (read at each open, so it can name a block's schema).
+ */
+export function testClients(base: () => Partial<PgFlagsOptions> = () => ({})): TestClients {
   const clients: PgFlagsClient[] = [];
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-  });
-  return (db, overrides = {}) => {
+  const closeAll = async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  };
+  afterAll(closeAll);
+  const open = (options: Partial<PgFlagsOptions> = {}) => {
     const client = createPgFlags({
-      db,
-      listen: false,
+      appName: testAppName(),
       heartbeat: false,
       countExposures: false,
-      pollIntervalMs: 60_000,
-      appName: testAppName(),
-      ...overrides,
-    });
+      ...base(),
+      ...options,
+    } as PgFlagsOptions);
     clients.push(client);
     return client;
   };
+  const add = (client: PgFlagsClient) => {
+    clients.push(client);
+    return client;
+  };
+  return Object.assign(open, { add, closeAll });
+}
+
+/**
+ * A factory of clients that sync only when the test calls `refresh()` (no LISTEN, a 60 s poll; otherwise
+ * as {@link testClients}), all closed after the enclosing block.
+ */
+export function manualClients(): (db: FlagsDb, overrides?: Omit<PgFlagsOptions, 'db'>) => PgFlagsClient {
+  const open = testClients(() => ({ listen: false, pollIntervalMs: 60_000 }));
+  return (db, overrides = {}) => open({ db, ...overrides });
 }
 
 /** Wraps a db to record every statement sent through it. */
