@@ -97,6 +97,24 @@ export function testDatabaseKinds(): TestDatabaseKind[] {
 }
 
 /**
+ * A second migrated database of `kind` (a fresh schema) for the enclosing block: opened before it,
+ * dropped after. For a restore onto an empty database, say.
+ */
+export function anotherTestDb(kind: TestDatabaseKind): () => FlagsDb {
+  let db: FlagsDb | undefined;
+  beforeAll(async () => {
+    db = await openTestDb(kind);
+  });
+  afterAll(async () => {
+    if (db) await dropTestDb(db);
+  });
+  return () => {
+    if (!db) throw new Error('anotherTestDb: used outside its block');
+    return db;
+  };
+}
+
+/**
  * Defines `define`'s tests once per database kind, each in a `describe(kind)` with a fresh migrated schema.
  * Pass `{ only: ['postgres'] }` for tests that need a real server (connection loss, concurrency).
  */

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  anotherTestDb,
   DATABASE_URL,
-  dropTestDb,
   forEachDatabase,
-  openTestDb,
   REQUIRE_DB,
   randomSchema,
 } from '../../../test/support/databases';
@@ -22,7 +21,7 @@ import {
 import { backupBeforeMigrate } from '../src/backup-before-migrate';
 import { createPrinter } from '../src/printer';
 import { buildIfStale } from './global-setup';
-import { createSeedFlag, kaviar, spawnKaviar } from './support/kaviar';
+import { configOf, createSeedFlag, kaviar, spawnKaviar } from './support/kaviar';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-backup-'));
 const NOW = Date.parse('2026-02-03T22:12:00.456Z');
@@ -30,17 +29,6 @@ const NOW = Date.parse('2026-02-03T22:12:00.456Z');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What a restore must reproduce: config and allowlists (not timestamps or versions). */
-async function configOf(db: FlagsDb) {
-  const doc = await exportSnapshot(db);
-  return doc.flags.map((f) => ({
-    key: f.key,
-    enabled: f.enabled,
-    rollout: f.rollout_percentage,
-    description: f.description ?? '',
-    allowlist: [...(f.allowlist ?? [])].sort(),
-  }));
-}
-
 function capture() {
   let out = '';
   const sink = { write: (t: string) => (out += t), isTTY: false };
@@ -51,13 +39,7 @@ function capture() {
 guardLeaks();
 
 forEachDatabase((getDb, ctx) => {
-  let empty: FlagsDb;
-  beforeAll(async () => {
-    empty = await openTestDb(ctx.kind);
-  });
-  afterAll(async () => {
-    if (empty) await dropTestDb(empty);
-  });
+  const emptyDb = anotherTestDb(ctx.kind);
 
   describe('backup before migrate', () => {
     it('takes no backup when nothing would be applied, or when the schema holds no flag', async () => {
@@ -100,12 +82,12 @@ forEachDatabase((getDb, ctx) => {
       expect(readdirSync(backups).sort()).toEqual([name.replace(/\.json$/, '-2.json'), name].sort());
 
       // An empty database is not where the backup came from: restoring it there is confirmed with --yes.
-      const restored = await kaviar(empty, ['restore', join(backups, name), '--actor', 'goes', '--yes'], {
+      const restored = await kaviar(emptyDb(), ['restore', join(backups, name), '--actor', 'goes', '--yes'], {
         cwd: dir,
       });
       expect(restored.code).toBe(0);
-      expect(await configOf(empty)).toEqual(await configOf(db));
-      expect((await configOf(empty)).map((f) => f.allowlist.length)).toEqual([0, 3]);
+      expect(await configOf(emptyDb())).toEqual(await configOf(db));
+      expect((await configOf(emptyDb())).map((f) => f.allowlist.length)).toEqual([0, 3]);
     });
   });
 });

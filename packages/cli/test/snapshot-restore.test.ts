@@ -1,26 +1,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropTestDb, forEachDatabase, openTestDb } from '../../../test/support/databases';
+import { describe, expect, it } from 'vitest';
+import { anotherTestDb, forEachDatabase } from '../../../test/support/databases';
 import { guardLeaks } from '../../../test/support/leaks';
-import { exportSnapshot, type FlagsDb } from '../../pg/src/index';
-import { createSeedFlag, dumpState, kaviar } from './support/kaviar';
+import type { FlagsDb } from '../../pg/src/index';
+import { configOf, createSeedFlag, dumpState, kaviar } from './support/kaviar';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaviar-cli-snapshot-'));
 
 /** The state a restore must reproduce: config and allowlists, not timestamps or versions. */
-async function configOf(db: FlagsDb) {
-  const doc = await exportSnapshot(db);
-  return doc.flags.map((f) => ({
-    key: f.key,
-    enabled: f.enabled,
-    rollout: f.rollout_percentage,
-    description: f.description ?? '',
-    allowlist: [...(f.allowlist ?? [])].sort(),
-  }));
-}
-
 guardLeaks();
 
 forEachDatabase((getDb, ctx) => {
@@ -31,13 +20,7 @@ forEachDatabase((getDb, ctx) => {
       cwd: dir,
       env: { DATABASE_URL: 'postgres://app:s3cret@db.internal/kaviar' },
     });
-  let empty: FlagsDb;
-  beforeAll(async () => {
-    empty = await openTestDb(ctx.kind);
-  });
-  afterAll(async () => {
-    if (empty) await dropTestDb(empty);
-  });
+  const emptyDb = anotherTestDb(ctx.kind);
 
   describe('snapshot and restore', () => {
     it('writes the Markdown and the JSON beside it, and restore reproduces the state on an empty database', async () => {
@@ -85,25 +68,25 @@ forEachDatabase((getDb, ctx) => {
       expect(md).not.toContain('s3cret');
       expect(md).toContain('from postgres://app:***@db.internal/kaviar');
 
-      const dry = await run(empty, 'restore', 'ops.json', '--dry-run', '--actor', 'goes');
+      const dry = await run(emptyDb(), 'restore', 'ops.json', '--dry-run', '--actor', 'goes');
       expect(dry.code).toBe(0);
       expect(dry.stdout).toMatch(/^dark_mode +create +disabled at 12\.5 %$/m);
       expect(dry.stdout).toMatch(/^passenger_favorites_matching +create +enabled at 1 %, allowlist \+3 -0$/m);
       expect(dry.stdout).toContain(
         'Dry run: 2 flags would change (0 unchanged).\nDry run: nothing was written',
       );
-      expect(await configOf(empty)).toEqual([]);
+      expect(await configOf(emptyDb())).toEqual([]);
 
       // An empty database is not where ops.json came from: the diff and why are shown, and without a
       // terminal nothing is written unless --yes says so.
-      const unconfirmed = await run(empty, 'restore', 'ops.json', '--actor', 'goes');
+      const unconfirmed = await run(emptyDb(), 'restore', 'ops.json', '--actor', 'goes');
       expect(unconfirmed.code).toBe(64);
       expect(unconfirmed.stderr).toMatch(
         /^ops\.json does not look like a snapshot of .*: it was taken at store version \d+, and this database is only at 0; this database holds no flags at all\.\nIt was taken at \S+ from postgres:\/\/app:\*\*\*@db\.internal\/kaviar, schema \w+\.\n/,
       );
-      expect(await configOf(empty)).toEqual([]);
+      expect(await configOf(emptyDb())).toEqual([]);
       const restored = await run(
-        empty,
+        emptyDb(),
         'restore',
         'ops.json',
         '--actor',
@@ -113,8 +96,8 @@ forEachDatabase((getDb, ctx) => {
         '--yes',
       );
       expect(restored.code).toBe(0);
-      expect(await configOf(empty)).toEqual(await configOf(db));
-      const again = await run(empty, 'restore', 'ops.json', '--actor', 'goes');
+      expect(await configOf(emptyDb())).toEqual(await configOf(db));
+      const again = await run(emptyDb(), 'restore', 'ops.json', '--actor', 'goes');
       expect(again.stdout).toBe('Nothing to restore: the 2 flags in ops.json already match the store.\n');
     });
 

@@ -4,7 +4,7 @@
  * `test/global-setup.ts` builds it when stale).
  */
 import { spawn } from 'node:child_process';
-import type { FlagsDb } from '../../../pg/src/index';
+import { exportSnapshot, type FlagsDb } from '../../../pg/src/index';
 import { runCli } from '../../src/index';
 import { KAVIAR_BIN } from '../global-setup';
 
@@ -100,4 +100,16 @@ export async function dumpState(db: FlagsDb): Promise<string> {
     parts.push(`${table}: ${JSON.stringify(rows)}`);
   }
   return parts.join('\n');
+}
+
+/** Every flag's configuration, sorted ids included, as a restore must reproduce it. */
+export async function configOf(db: FlagsDb) {
+  const doc = await exportSnapshot(db);
+  return doc.flags.map((f) => ({
+    key: f.key,
+    enabled: f.enabled,
+    rollout: f.rollout_percentage,
+    description: f.description ?? '',
+    allowlist: [...(f.allowlist ?? [])].sort(),
+  }));
 }
