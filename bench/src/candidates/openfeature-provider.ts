@@ -17,7 +17,8 @@ import type { Scenario } from '../scenario';
 /** Every OpenFeature row evaluates the same slices, so their paired ratios compare like with like. */
 export const OPENFEATURE_PLAN: Plan = { warmupIds: 20_000, idsPerRound: 25_000 };
 
-function loop(client: Client, key: string): Candidate['run'] {
+/** The timed loop of every OpenFeature row: one awaited `getBooleanValue` per id, as its users call it. */
+export function openFeatureLoop(client: Client, key: string): Candidate['run'] {
   return async (ids, from, to, decisions) => {
     let on = 0;
     for (let i = from; i < to; i++) {
@@ -50,7 +51,7 @@ export async function oursOpenFeature(scenario: Scenario): Promise<Candidate> {
     call: 'async (await per evaluation)',
     hash: 'contract',
     plan: OPENFEATURE_PLAN,
-    run: loop(OpenFeature.getClient(domain), scenario.flagKey),
+    run: openFeatureLoop(OpenFeature.getClient(domain), scenario.flagKey),
     close: () => flags.close(),
   };
 }
@@ -85,7 +86,7 @@ export async function openFeatureFloor(scenario: Scenario): Promise<Candidate> {
     call: 'async (await per evaluation)',
     hash: 'none',
     plan: OPENFEATURE_PLAN,
-    run: loop(OpenFeature.getClient(domain), scenario.flagKey),
+    run: openFeatureLoop(OpenFeature.getClient(domain), scenario.flagKey),
     close: async () => {},
   };
 }

@@ -8,7 +8,7 @@ import { type EvaluationContext, OpenFeature, TypedInMemoryProvider } from '@ope
 import type { Candidate } from '../candidate';
 import { bucketOfHash, type Scenario } from '../scenario';
 import { createLibraryHash } from './murmur-baseline';
-import { OPENFEATURE_PLAN } from './openfeature-provider';
+import { OPENFEATURE_PLAN, openFeatureLoop } from './openfeature-provider';
 
 /** The OpenFeature row. */
 export async function openFeature(scenario: Scenario): Promise<Candidate> {
@@ -42,15 +42,7 @@ export async function openFeature(scenario: Scenario): Promise<Candidate> {
     call: 'async (await per evaluation)',
     hash: 'contract',
     plan: OPENFEATURE_PLAN,
-    async run(ids, from, to, decisions) {
-      let on = 0;
-      for (let i = from; i < to; i++) {
-        const enabled = await client.getBooleanValue(key, false, { targetingKey: ids[i] as string });
-        decisions[i] = enabled ? 1 : 0;
-        if (enabled) on++;
-      }
-      return on;
-    },
+    run: openFeatureLoop(client, key),
     close: () => OpenFeature.close(),
   };
 }
