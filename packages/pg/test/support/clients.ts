@@ -1,7 +1,13 @@
 /** Helpers for the pg suites that drive flag clients by hand. */
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { testAppName } from '../../../../test/support/databases';
-import { createPgFlags, type FlagsDb, type PgFlagsClient, type PgFlagsOptions } from '../../src/index';
+import {
+  createPgFlags,
+  DatabaseUnavailableError,
+  type FlagsDb,
+  type PgFlagsClient,
+  type PgFlagsOptions,
+} from '../../src/index';
 
 /**
  * What {@link testClients} returns: opens a client; `add` takes one made otherwise into the same care;
@@ -128,4 +134,19 @@ export async function expectCloseDespiteStall(client: PgFlagsClient, ceilingMs =
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Black-holes the network with `stall()` (sockets stay open, nothing moves; it never ends on its own) and
+ * waits for the client to turn stale: only the client's own bound (1000 ms `queryTimeoutMs` here, or the
+ * connect bound when the pool had to open a connection into the stall) can end the hung poll. Asserts
+ * that the error says so.
+ */
+export async function expectStaleOnStall(client: PgFlagsClient, stall: () => void): Promise<void> {
+  const stale = whenState(client, 'stale');
+  stall();
+  await stale;
+  const error = client.status().lastError;
+  expect(error).toBeInstanceOf(DatabaseUnavailableError);
+  expect(error?.message).toMatch(/no answer within 1000 ms \(queryTimeoutMs\)|connection timeout/);
 }
