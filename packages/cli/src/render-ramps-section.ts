@@ -1,5 +1,5 @@
+import { formatDuration } from '@kaviar/flags-core/internal';
 import type { Ramp } from '@kaviar/flags-pg';
-import { formatDuration } from '@kaviar/flags-pg/internal';
 import { describeRampState, describeRampSteps } from './commands/ramp-print';
 import { formatTime } from './format-time';
 

@@ -3,5 +3,6 @@
  * promise, may change in any release. Applications use `@kaviar/flags-core`.
  */
 export { describe, toError } from './errors';
+export { formatDuration } from './format-duration';
 export { formatPercent, formatShare } from './format-percent';
 export { createListenerSet, type ListenerSet } from './listener-set';

@@ -22,17 +22,6 @@ export function sharePercent(share: number): string {
   return formatShare(share, digits);
 }
 
-/** `45 s`, `3 min 5 s`, `2 h 10 min`, `3 d 4 h`. @internal */
-export function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min${s % 60 ? ` ${s % 60} s` : ''}`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
-  return `${Math.floor(h / 24)} d${h % 24 ? ` ${h % 24} h` : ''}`;
-}
-
 const STATUS_MARKS: Readonly<Record<string, string>> = {
   PASS: '✓',
   WARN: '!',

@@ -3,9 +3,8 @@
  * "advanced 5 % → 25 % at 14:02 after 30 min at 5 %: drift PASS, 14/14 instances on version 41,
  * exposure 4.9 % (interval 4.1–5.8 %), guard `check_error_rate` OK: 0.2 % errors".
  */
-import { formatPercent, formatShare } from '@kaviar/flags-core/internal';
+import { formatDuration, formatPercent, formatShare } from '@kaviar/flags-core/internal';
 import type { AuditEntry } from '@kaviar/flags-pg';
-import { formatDuration } from '@kaviar/flags-pg/internal';
 import { auditField, formatTime } from './quote-audit';
 import type { Checkpoint, Finding } from './types';
 

@@ -6,9 +6,8 @@
  * plugin printing binary garbage or megabytes cannot break the check or its JSON.
  */
 import { spawn } from 'node:child_process';
-import { toError } from '@kaviar/flags-core/internal';
+import { formatDuration, toError } from '@kaviar/flags-core/internal';
 import type { RampGuardCommand } from '@kaviar/flags-pg';
-import { formatDuration } from '@kaviar/flags-pg/internal';
 import type { Finding, FindingStatus } from './types';
 
 /** What a guard command is told about the ramp, as environment variables. */

@@ -12,7 +12,7 @@
  *   the provider starts following the client right after that (a stale client is then announced STALE).
  */
 import type { FlagClient, SourceState } from '@kaviar/flags-core';
-import { toError } from '@kaviar/flags-core/internal';
+import { formatDuration, toError } from '@kaviar/flags-core/internal';
 import {
   ErrorCode,
   type EvaluationContext,
@@ -186,7 +186,7 @@ export class KaviarFlagsProvider implements Provider {
         return;
       case ProviderStatus.STALE:
         this.events.emit(ProviderEvents.Stale, {
-          message: `Serving the last good flags (version ${status.version}, ${status.origin}), last confirmed ${formatAge(status.ageMs)} ago${why}`,
+          message: `Serving the last good flags (version ${status.version}, ${status.origin}), last confirmed ${formatDuration(status.ageMs)} ago${why}`,
           metadata,
         });
         return;
@@ -263,12 +263,4 @@ export class KaviarFlagsProvider implements Provider {
    * `client.track()` calls working when an application switches providers.
    */
   track(_trackingEventName: string, _context: EvaluationContext, _details: TrackingEventDetails): void {}
-}
-
-function formatAge(ms: number): string {
-  return ms < 1000
-    ? `${ms} ms`
-    : ms < 120_000
-      ? `${(ms / 1000).toFixed(1)} s`
-      : `${Math.round(ms / 60_000)} min`;
 }

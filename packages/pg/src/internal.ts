@@ -3,7 +3,6 @@
  * API: no semver promise, may change in any release. Applications use `@kaviar/flags-pg`.
  */
 export { limitOption } from './limit-option';
-export { formatDuration } from './ramps/format-duration';
 export { describeSteps, RAMP_IN_PROGRESS } from './ramps/ramp';
 export { backoffDelay } from './source/backoff';
 export { isConnectionError, sqlStateOf } from './sqlstate';

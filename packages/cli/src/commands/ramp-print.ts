@@ -1,6 +1,5 @@
-import { formatPercent } from '@kaviar/flags-core/internal';
+import { formatDuration, formatPercent } from '@kaviar/flags-core/internal';
 import type { Ramp } from '@kaviar/flags-pg';
-import { formatDuration } from '@kaviar/flags-pg/internal';
 import type { Printer } from '../printer';
 import { statusColor } from '../status-color';
 

@@ -1,7 +1,7 @@
-import { describe as describeValue, formatPercent } from '@kaviar/flags-core/internal';
+import { describe as describeValue, formatDuration, formatPercent } from '@kaviar/flags-core/internal';
 import { guardName } from '@kaviar/flags-monitor';
 import { InvalidRampError, type NewRamp, startRamp, validateRamp } from '@kaviar/flags-pg';
-import { describeSteps, formatDuration } from '@kaviar/flags-pg/internal';
+import { describeSteps } from '@kaviar/flags-pg/internal';
 import { UsageError } from '../cli-errors';
 import { WRITE_OPTIONS } from '../command-helpers';
 import { defineCommand } from '../command-spec';

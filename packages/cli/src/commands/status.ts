@@ -1,4 +1,4 @@
-import { formatPercent } from '@kaviar/flags-core/internal';
+import { formatDuration, formatPercent } from '@kaviar/flags-core/internal';
 import { type Checkpoint, listCheckpoints } from '@kaviar/flags-monitor';
 import {
   FlagNotFoundError,
@@ -9,7 +9,6 @@ import {
   listInstances,
 } from '@kaviar/flags-pg';
 import { defineCommand } from '../command-spec';
-import { formatAge } from '../format-time';
 import { parseFlagKeyArg } from '../input-values';
 import { printFlagRow } from '../print-flag-row';
 import type { Printer } from '../printer';
@@ -39,7 +38,7 @@ function printInstances(printer: Printer, instances: readonly InstanceRow[], cur
         i.loadedVersion >= current ? `v${i.loadedVersion}` : color.yellow(`v${i.loadedVersion} (behind)`),
     },
     { header: 'STATE', cell: (i) => (i.state === 'ready' ? i.state : color.yellow(i.state)) },
-    { header: 'SEEN', cell: (i) => `${formatAge(i.ageMs)} ago` },
+    { header: 'SEEN', cell: (i) => `${formatDuration(i.ageMs)} ago` },
   ]);
 }
 

@@ -1,8 +1,8 @@
-import { formatPercent } from '@kaviar/flags-core/internal';
+import { formatDuration, formatPercent } from '@kaviar/flags-core/internal';
 import type { VersionExposure } from '@kaviar/flags-monitor';
 import { describeSteps } from '@kaviar/flags-pg/internal';
 import { exposureChart, exposureVerdict } from '../exposure-chart';
-import { duration, sharePercent, statusBadge, timeTag } from '../format';
+import { sharePercent, statusBadge, timeTag } from '../format';
 import { html, type SafeHtml } from '../html';
 import type { FlagDetail, InstanceView } from '../read-model';
 import { timelineChart } from '../timeline-chart';
@@ -56,7 +56,7 @@ function instanceRow(v: InstanceView, current: number): SafeHtml {
     ? html`v${i.loadedVersion} <span class="badge status-warn"><span aria-hidden="true">!</span> behind</span>`
     : html`v${i.loadedVersion} <span class="badge status-pass"><span aria-hidden="true">✓</span> current</span>`;
   const lag = v.lag.behind
-    ? `${current - i.loadedVersion} version${current - i.loadedVersion === 1 ? '' : 's'}${v.lag.behindForMs === null ? '' : `, ${duration(v.lag.behindForMs)}`}`
+    ? `${current - i.loadedVersion} version${current - i.loadedVersion === 1 ? '' : 's'}${v.lag.behindForMs === null ? '' : `, ${formatDuration(v.lag.behindForMs)}`}`
     : '—';
   const state = i.state === 'closed' ? 'closed' : v.lag.live ? i.state : 'silent';
   return html`<tr data-instance="${i.id}" class="${v.lag.presumedGone || !v.lag.live ? 'dim' : ''}">
@@ -66,7 +66,7 @@ function instanceRow(v: InstanceView, current: number): SafeHtml {
 <td data-label="Serves">${serves}</td>
 <td data-label="Lag">${lag}</td>
 <td data-label="State">${state}${i.lastError ? html`<div class="muted small">${i.lastError}</div>` : ''}</td>
-<td data-label="Last heartbeat">${timeTag(i.lastSeenAt)} <span class="muted">(${duration(i.ageMs)} ago)</span></td>
+<td data-label="Last heartbeat">${timeTag(i.lastSeenAt)} <span class="muted">(${formatDuration(i.ageMs)} ago)</span></td>
 <td data-label="Presumed gone">${v.lag.presumedGone ? html`<span class="badge status-skip">presumed gone</span>` : 'no'}</td>
 </tr>`;
 }

@@ -1,8 +1,8 @@
+import { formatDuration } from '@kaviar/flags-core/internal';
 import type { WriteOptions } from '../admin/flag-row';
 import { checkWriteOptions, readFlagRow } from '../admin/flag-row';
 import type { FlagsDb } from '../db';
 import { RampNotFoundError, RampStateError } from '../errors';
-import { formatDuration } from './format-duration';
 import { type Ramp, readRampInProgress, stamp } from './ramp';
 import { transitionRamp } from './transition-ramp';
 

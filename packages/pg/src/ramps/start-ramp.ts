@@ -1,4 +1,4 @@
-import { describe } from '@kaviar/flags-core/internal';
+import { describe, formatDuration } from '@kaviar/flags-core/internal';
 import { writeAudit } from '../admin/audit';
 import type { WriteOptions } from '../admin/flag-row';
 import { checkWriteOptions, readFlagRow } from '../admin/flag-row';
@@ -7,7 +7,6 @@ import { runWrite } from '../admin/write-transaction';
 import type { FlagsDb } from '../db';
 import { ConflictError, FlagNotFoundError, InvalidRampError, RampExistsError } from '../errors';
 import { ALREADY_EXISTS_SQLSTATES, sqlStateOf } from '../sqlstate';
-import { formatDuration } from './format-duration';
 import { describeSteps, type Ramp, readRampInProgress, stamp } from './ramp';
 import { transactionDb } from './tx-db';
 import { type NewRamp, validateRamp } from './validate-ramp';
