@@ -13,6 +13,7 @@
  * Only what our code created is counted, never vitest's own timers or handles. Closing is asynchronous on the
  * server side, so sockets and backends get a short grace period before they count as leaks.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll } from 'vitest';
 import { openDb } from '../../packages/pg/src/index';
 import { DATABASE_URL, testAppName, testSchemas } from './databases';
@@ -74,8 +75,6 @@ export function trackTimers(): void {
     clearInterval: patchedClear(realClearInterval as (timer?: NodeJS.Timeout) => void),
   });
 }
-
-const sleep = (ms: number) => new Promise((resolve) => globalThis.setTimeout(resolve, ms));
 
 /** Polls `check` until it returns no problems or the grace period ends; returns the last problems. */
 async function settle(check: () => Promise<string[]> | string[], graceMs: number): Promise<string[]> {

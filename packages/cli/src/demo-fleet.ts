@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TimeoutError } from '@kaviar/flags-core';
 import type { FlagsDb } from '@kaviar/flags-pg';
 import { createPgFlags, type PgFlagsClient } from '@kaviar/flags-pg';
@@ -37,7 +38,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new TimeoutError(`The demo timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { formatPercent } from '@kaviar/flags-core/internal';
 import { type FlagsDb, getFlag, getRamp } from '@kaviar/flags-pg';
 import type { CommandContext } from './command-spec';
@@ -35,8 +36,6 @@ case "$KAVIAR_RAMP_PERCENT" in
   *) echo "CRITICAL: 3.1 % errors among passengers in the rollout (limit 1 %)"; exit 2 ;;
 esac
 `;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs the chapter; resolves to the exit code of `kaviar-flags demo --ramp` (0 when it went as told). */
 export async function runRampDemo(

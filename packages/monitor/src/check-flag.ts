@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidFlagError, InvalidOptionError, parseRolloutPercentage } from '@kaviar/flags-core';
 import { toError } from '@kaviar/flags-core/internal';
 import type { Assertion } from './assertion';
@@ -52,8 +53,6 @@ export interface CheckFlagOptions {
   /** How to wait `settleMs` (tests inject their own). Default a `setTimeout` promise. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function nonNegative(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { toError } from '@kaviar/flags-core/internal';
 import { backoffDelay } from '@kaviar/flags-pg/internal';
 import { request } from 'undici';
@@ -40,8 +41,6 @@ export interface WebhookResult {
   /** Why it was not sent, when it was not. */
   readonly error?: string;
 }
-
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * pg's backoff without its jitter: `backoffMs` is the documented first wait and each retry doubles it

@@ -3,6 +3,7 @@
  * default settings except where the fleet says otherwise, each recording when it saw each new version. On
  * `stop` it closes them and sends back what it saw.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createPgFlags, type PgFlagsClient } from '../src/index';
 
 interface Config {
@@ -30,12 +31,12 @@ for (let i = 0; i < config.count; i++) {
   clients.push(client);
   seen.push(log);
   // Instances of a fleet do not all start in the same millisecond.
-  if (i % 25 === 24) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (i % 25 === 24) await sleep(20);
 }
 await Promise.all(clients.map((c) => c.ready({ timeoutMs: 120_000 })));
 if (config.role === 'listen') {
   while (clients.some((c) => c.status().listen.state !== 'connected')) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 send({ type: 'ready' });

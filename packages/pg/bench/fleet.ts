@@ -17,9 +17,11 @@
  * `node --import tsx packages/pg/bench/fleet.ts [--idle-seconds 30] [--seconds 45] [--pollers 1000]
  * [--processes 4] [--listeners 20]`.
  */
+
 import { execSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createFlag, migrate, openDb, updateFlag } from '../src/index';
@@ -62,7 +64,6 @@ const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ticks = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
 /** utime + stime of a process in seconds, or undefined when it is gone. */

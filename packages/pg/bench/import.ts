@@ -10,7 +10,9 @@
  * 4. how long an abort (`signal`) of a 1M import takes to reject, and that nothing was written.
  * Run: `npx tsx packages/pg/bench/import.ts`. Prints numbers; never fails on a time.
  */
+
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createFlag,
   type FlagsDb,
@@ -67,7 +69,7 @@ async function withOtherWrites(db: FlagsDb, other: string, work: () => Promise<u
       const start = performance.now();
       await updateFlag(db, other, { rolloutPercentage: n++ % 2 }, actor);
       waits.push(performance.now() - start);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   })();
   const start = performance.now();

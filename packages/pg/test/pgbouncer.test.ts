@@ -6,7 +6,9 @@
  * (fallback to polling, reported once); `listenConnectionString` restores NOTIFY speed; a stall and killed
  * server connections behind the pooler are survived as on a direct connection.
  */
+
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -181,7 +183,7 @@ if (PGBOUNCER_URL === undefined || DATABASE_URL === undefined) {
       expect(client.status().listen.reason).toMatch(/probe NOTIFY did not come back within 300 ms/);
       expect(client.status().state).toBe('ready');
       // Retried with backoff meanwhile (50, 100, 200... ms), still said only once.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await sleep(1500);
       expect(warnings.filter((w) => /probe NOTIFY did not come back/.test(w))).toHaveLength(1);
       expect(client.status().listen.state).toBe('unavailable');
       await updateFlag(direct, 'pb.deaf', { rolloutPercentage: 100 }, actor);
@@ -221,7 +223,7 @@ if (PGBOUNCER_URL === undefined || DATABASE_URL === undefined) {
             exceptions++;
           }
         }
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        await sleep(150);
       }
       expect(exceptions).toBe(0);
       await updateFlag(direct, 'pb.kill', { enabled: false }, actor);

@@ -4,8 +4,10 @@
  * pg_terminate_backend on this file's own connections (by application_name) and with a TCP proxy the test
  * cuts or stalls, never by restarting the shared server.
  */
+
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { DATABASE_URL, forEachDatabase, testAppName } from '../../../test/support/databases';
@@ -30,7 +32,6 @@ import {
 guardLeaks();
 
 const actor = { actor: 'ops' };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function terminate(db: FlagsDb, appName: string): Promise<number> {
   const { rows } = await db.query<{ n: number }>(

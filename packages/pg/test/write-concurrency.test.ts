@@ -3,6 +3,7 @@
  * order, bounded retries, typed errors only, an unbroken audit chain; and an import that stages without
  * blocking other flags and can be aborted with its server-side statement cancelled.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FlagsError } from '@kaviar/flags-core';
 import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/support/databases';
@@ -40,7 +41,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
 }
 

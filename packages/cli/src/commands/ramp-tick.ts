@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type RampTickResult, type TickRampsResult, tickRamps } from '@kaviar/flags-monitor';
 import { UsageError } from '../cli-errors';
 import { defineCommand } from '../command-spec';
@@ -28,8 +29,6 @@ function printTick(printer: Printer, tick: TickRampsResult, now: Date): void {
   }
   if (tick.results.length === 0) printer.line(`No ramp due at ${printer.time(now)}.`);
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `kaviar-flags ramp tick`: one pass over the due ramps (cron), or `--watch` until none is active. */
 export const rampTickCommand = defineCommand({

@@ -20,10 +20,12 @@
  *   gets `WriteAbortedError`. Only an abort that comes once the commit is under way changes nothing.
  */
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { toError } from '@kaviar/flags-core/internal';
 import type { FlagsDb, Queryable } from '../db';
 import { WriteAbortedError, WriteContentionError } from '../errors';
 import { isTransactionDb } from '../ramps/tx-db';
+import { backoffDelay } from '../source/backoff';
 import { sqlStateOf } from '../sqlstate';
 
 /** How many times a write is tried before `WriteContentionError`. @internal */
@@ -81,8 +83,8 @@ export async function runWrite<T>(
       const code = sqlStateOf(error);
       if (code === undefined || !CONTENTION_SQLSTATES.has(code)) throw error;
       if (attempt >= MAX_ATTEMPTS) throw new WriteContentionError(what, attempt, code, { cause: error });
-      // Jittered, growing pause so that the transactions that collided do not collide again.
-      await new Promise((resolve) => setTimeout(resolve, attempt * (5 + Math.random() * 20)));
+      // The one backoff rule (jittered, growing), so that the transactions that collided do not collide again.
+      await sleep(backoffDelay(attempt - 1, 10, 200, Math.random));
     }
   }
 }
